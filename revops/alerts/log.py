@@ -1,0 +1,111 @@
+"""`ops.alert_events`: the append-only log of every alert, sent or not, and the alerting state.
+
+The state of a condition is derived from the log alone: a condition is open when its latest
+delivered `firing` or `resolved` row is a `firing` one. Rows that were not delivered (every channel
+failed) do not count, so the next evaluation tries again; `ongoing` and `suppressed` rows never change
+the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from revops.alerts.events import AlertEvent, ConditionKey
+
+TABLE = "ops.alert_events"
+
+# Contract columns first (docs/warehouse.md), then the ones this package adds.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("alert_id", "varchar"),
+    ("rule", "varchar"),
+    ("kpi", "varchar"),
+    ("scope_type", "varchar"),
+    ("scope_id", "varchar"),
+    ("kind", "varchar"),
+    ("state", "varchar"),
+    ("value", "double"),
+    ("expected_low", "double"),
+    ("expected_high", "double"),
+    ("score", "double"),
+    ("target", "double"),
+    ("gap", "double"),
+    ("since", "date"),
+    ("message", "varchar"),
+    ("channels", "varchar"),
+    ("sent", "boolean"),
+    ("suppressed_reason", "varchar"),
+    ("created_at", "timestamp"),
+    ("title", "varchar"),
+    ("grain", "varchar"),
+    ("period_start", "date"),
+    ("unit", "varchar"),
+    ("drilldown_sql", "varchar"),
+    ("link", "varchar"),
+    ("delivery_errors", "varchar"),
+)
+
+
+@dataclass(frozen=True)
+class OpenCondition:
+    """A breach that was announced and has not been announced as resolved."""
+
+    alert_id: str
+    since: date | None
+    created_at: object
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Create `ops.alert_events` if missing, and add any column an older table lacks."""
+    con.execute("create schema if not exists ops")
+    columns = ",\n  ".join(f"{name} {kind}" for name, kind in COLUMNS)
+    con.execute(f"create table if not exists {TABLE} (\n  {columns}\n)")
+    for name, kind in COLUMNS:
+        con.execute(f"alter table {TABLE} add column if not exists {name} {kind}")
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'ops' "
+        "and table_name = 'alert_events'"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def append(con: duckdb.DuckDBPyConnection, events: Iterable[AlertEvent]) -> None:
+    """Append events to the log (the table is created on first use)."""
+    rows = [
+        tuple(",".join(e.channels) if name == "channels" else getattr(e, name) for name, _ in COLUMNS)
+        for e in events
+    ]
+    if not rows:
+        return
+    ensure_table(con)
+    names = ", ".join(name for name, _ in COLUMNS)
+    marks = ", ".join("?" for _ in COLUMNS)
+    con.executemany(f"insert into {TABLE} ({names}) values ({marks})", rows)
+
+
+def open_conditions(con: duckdb.DuckDBPyConnection) -> dict[ConditionKey, OpenCondition]:
+    """Conditions whose latest delivered firing/resolved row is `firing`."""
+    if not _table_exists(con):
+        return {}
+    rows = con.execute(
+        f"""
+        select rule, coalesce(kpi, ''), coalesce(scope_type, ''), coalesce(scope_id, ''), kind,
+               state, alert_id, since, created_at
+        from {TABLE}
+        where kind in ('target', 'drift') and state in ('firing', 'resolved') and sent
+        qualify row_number() over (
+            partition by rule, kpi, scope_type, scope_id, kind order by created_at desc
+        ) = 1
+        """
+    ).fetchall()
+    return {
+        (r[0], r[1], r[2], r[3], r[4]): OpenCondition(alert_id=r[6], since=r[7], created_at=r[8])
+        for r in rows
+        if r[5] == "firing"
+    }

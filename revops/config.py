@@ -1,0 +1,285 @@
+"""`revops.yml`: one validated configuration file (path overridable by `REVOPS_CONFIG`).
+
+Secrets never live here: credentials come from the environment or a `.env` file (see `revops.env`).
+An invalid file fails at start with the key, the value and what is allowed."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from revops.kpis import CATALOGUE, DEFAULT_HEADLINE
+
+CANONICAL_STAGES = ("qualification", "demo", "proposal", "negotiation", "closed_won", "closed_lost")
+SOURCES = ("salesforce", "hubspot", "pipedrive")
+GRAINS = ("week", "month", "quarter")
+SCOPE_TYPES = ("company", "team", "rep", "segment", "source", "manager")
+
+
+def _known_kpi(name: str) -> str:
+    if name not in CATALOGUE:
+        raise ValueError(f"unknown KPI {name!r}; allowed: {', '.join(sorted(CATALOGUE))}")
+    return name
+
+
+class ConfigError(Exception):
+    """The configuration file is missing or invalid; the message says where and how to fix it."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class CompanyConfig(_Model):
+    name: str = "My company"
+    corporate_currency: str = "EUR"
+    fiscal_year_start_month: int = Field(1, ge=1, le=12)
+    timezone: str = "UTC"
+
+    @field_validator("corporate_currency")
+    @classmethod
+    def _iso_currency(cls, v: str) -> str:
+        if len(v) != 3 or not v.isalpha():
+            raise ValueError("must be a 3-letter ISO 4217 code such as EUR or USD")
+        return v.upper()
+
+
+class WarehouseConfig(_Model):
+    path: Path = Path("data/warehouse.duckdb")
+    serving_path: Path = Path("data/serving/warehouse.duckdb")
+    exports_dir: Path = Path("data/exports")
+    data_dir: Path = Path("data")
+
+
+class SalesforceConfig(_Model):
+    enabled: bool = False
+    objects: list[str] | None = None
+    bulk_threshold: int = Field(20000, ge=0)
+    api_budget_reserve: float = Field(0.1, ge=0, le=1)
+
+
+class HubSpotConfig(_Model):
+    enabled: bool = False
+    objects: list[str] | None = None
+
+
+class PipedriveConfig(_Model):
+    enabled: bool = False
+    objects: list[str] | None = None
+
+
+class FilesConfig(_Model):
+    enabled: bool = True
+    folder: Path = Path("data/inputs")
+
+
+class SourcesConfig(_Model):
+    salesforce: SalesforceConfig = Field(default_factory=SalesforceConfig)
+    hubspot: HubSpotConfig = Field(default_factory=HubSpotConfig)
+    pipedrive: PipedriveConfig = Field(default_factory=PipedriveConfig)
+    files: FilesConfig = Field(default_factory=FilesConfig)
+
+    def enabled_crms(self) -> list[str]:
+        return [s for s in SOURCES if getattr(self, s).enabled]
+
+
+class SyncConfig(_Model):
+    overlap_minutes: int = Field(10, ge=0, le=24 * 60)
+
+
+class TargetConfig(_Model):
+    kpi: str
+    grain: Literal["week", "month", "quarter"] = "quarter"
+    scope_type: Literal["company", "team", "rep", "segment", "source", "manager"] = "company"
+    scope_id: str = "all"
+    target: float
+
+    @field_validator("kpi")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _known_kpi(v)
+
+
+class KpiConfig(_Model):
+    headline: list[str] = Field(default_factory=lambda: list(DEFAULT_HEADLINE))
+    targets: list[TargetConfig] = Field(default_factory=list)
+    targets_file: Path | None = None
+    amber_share: float = Field(0.9, gt=0, lt=1)
+    actions: dict[str, dict[Literal["red", "amber", "green"], str]] = Field(default_factory=dict)
+
+    @field_validator("headline")
+    @classmethod
+    def _headline(cls, v: list[str]) -> list[str]:
+        for k in v:
+            _known_kpi(k)
+        if not 1 <= len(v) <= 7:
+            raise ValueError(f"has {len(v)} KPIs; keep the headline set small: 1 to 7 KPIs")
+        return v
+
+    @field_validator("actions")
+    @classmethod
+    def _actions(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for k in v:
+            _known_kpi(k)
+        return v
+
+
+class SegmentConfig(_Model):
+    smb_max_employees: int = Field(200, gt=0)
+    mid_market_max_employees: int = Field(1000, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SegmentConfig:
+        if self.mid_market_max_employees <= self.smb_max_employees:
+            raise ValueError("mid_market_max_employees must be greater than smb_max_employees")
+        return self
+
+
+class TeamHealthConfig(_Model):
+    min_survey_respondents: int = Field(5, ge=1)
+    small_team_threshold: int = Field(8, ge=1)
+    ramp_share: float = Field(0.8, gt=0, le=1)
+    sdr_monthly_meeting_target: float = Field(20, gt=0)
+    impact_window_days: int = Field(180, ge=30)
+    min_deals_per_side: int = Field(20, ge=1)
+
+
+class ForecastConfig(_Model):
+    simulations: int = Field(5000, ge=100)
+    backtest_periods: int = Field(6, ge=1)
+    seed: int = 0
+
+
+class ReportsConfig(_Model):
+    output_dir: Path = Path("data/reports")
+    top_movers: int = Field(3, ge=1)
+
+
+class SchedulesConfig(_Model):
+    enabled: bool = True
+    sync_cron: str = "0 * * * *"
+    build_cron: str = "30 2 * * *"
+    weekly_report_cron: str = "0 7 * * 1"
+    monthly_report_cron: str = "0 7 1 * *"
+    quarterly_report_cron: str = "0 8 1 * *"  # runs monthly; only the first month of a quarter reports
+    timezone: str = "UTC"
+
+
+class SandboxConfig(_Model):
+    seed: int = 42
+    size: Literal["tiny", "small", "large"] = "small"
+    as_of: date | None = None
+
+
+class RevopsConfig(_Model):
+    company: CompanyConfig = Field(default_factory=CompanyConfig)
+    warehouse: WarehouseConfig = Field(default_factory=WarehouseConfig)
+    sources: SourcesConfig = Field(default_factory=SourcesConfig)
+    sync: SyncConfig = Field(default_factory=SyncConfig)
+    stages: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict)
+    segments: SegmentConfig = Field(default_factory=SegmentConfig)
+    kpis: KpiConfig = Field(default_factory=KpiConfig)
+    alerts: dict[str, Any] = Field(default_factory=dict)
+    team_health: TeamHealthConfig = Field(default_factory=TeamHealthConfig)
+    forecast: ForecastConfig = Field(default_factory=ForecastConfig)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
+    schedules: SchedulesConfig = Field(default_factory=SchedulesConfig)
+    sandbox: SandboxConfig | None = None
+
+    # where the file was read from; relative paths resolve against its folder
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("stages")
+    @classmethod
+    def _stages(cls, v: dict[str, dict[str, dict[str, str]]]) -> dict[str, dict[str, dict[str, str]]]:
+        for source, pipelines in v.items():
+            if source not in SOURCES:
+                raise ValueError(f"unknown source {source!r}; allowed: {', '.join(SOURCES)}")
+            for pipeline, mapping in pipelines.items():
+                for stage, canonical in mapping.items():
+                    if canonical not in CANONICAL_STAGES:
+                        raise ValueError(
+                            f"{source}.{pipeline}.{stage}: {canonical!r} is not a canonical stage; "
+                            f"allowed: {', '.join(CANONICAL_STAGES)}"
+                        )
+        return v
+
+    @model_validator(mode="after")
+    def _stage_mapping_for_enabled_sources(self) -> RevopsConfig:
+        for source in self.sources.enabled_crms():
+            if not self.stages.get(source):
+                raise ValueError(
+                    f"sources.{source} is enabled but stages.{source} maps no pipeline stage; map every "
+                    "stage of every pipeline to a canonical stage"
+                )
+        return self
+
+    def resolve(self, path: Path) -> Path:
+        """A configured path made absolute against the config file's folder."""
+        return path if path.is_absolute() else (self.base_dir / path).resolve()
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.resolve(self.warehouse.path)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.resolve(self.warehouse.data_dir)
+
+    def stage_mapping_rows(self) -> list[dict[str, str]]:
+        return [
+            {"source": s, "pipeline": p, "source_stage": st, "canonical_stage": c}
+            for s, pipes in self.stages.items()
+            for p, mapping in pipes.items()
+            for st, c in mapping.items()
+        ]
+
+
+def default_config_path() -> Path:
+    return Path(os.environ.get("REVOPS_CONFIG", "revops.yml"))
+
+
+def _format_errors(path: Path, exc: ValidationError) -> str:
+    lines = [f"{path}: invalid configuration ({exc.error_count()} problem(s)):"]
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        value = err.get("input")
+        shown = repr(value) if not isinstance(value, dict) else "{…}"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            parent = ".".join(str(p) for p in err["loc"][:-1])
+            msg = f"unknown key; check the spelling against the keys allowed under {parent or 'the top level'}"
+        elif err["type"] == "literal_error":
+            msg = f"not allowed; {msg}"
+        lines.append(f"  - {key} = {shown}: {msg}")
+    lines.append("See revops.example.yml for every key with its meaning.")
+    return "\n".join(lines)
+
+
+def load_config(path: Path | str | None = None) -> RevopsConfig:
+    """Read and validate `revops.yml`; raise ConfigError naming the key, the value and what is allowed."""
+    path = Path(path) if path is not None else default_config_path()
+    if not path.exists():
+        raise ConfigError(
+            f"{path}: configuration file not found. Copy revops.example.yml to revops.yml (or set "
+            "REVOPS_CONFIG to your file's path)."
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections (company:, sources:, …)")
+    try:
+        config = RevopsConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(path, exc)) from exc
+    config.base_dir = path.resolve().parent
+    return config

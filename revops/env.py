@@ -1,0 +1,48 @@
+"""Secrets and connection settings come from the environment; a `.env` file is read if present.
+
+Values already set in the environment win over the file. Nothing here is ever logged."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+SECRET_NAMES = (
+    "SALESFORCE_PASSWORD",
+    "SALESFORCE_SECURITY_TOKEN",
+    "SALESFORCE_ACCESS_TOKEN",
+    "SALESFORCE_CONSUMER_SECRET",
+    "SALESFORCE_PRIVATE_KEY",
+    "HUBSPOT_ACCESS_TOKEN",
+    "PIPEDRIVE_API_TOKEN",
+    "SLACK_WEBHOOK_URL",
+    "SMTP_PASSWORD",
+    "ALERT_WEBHOOK_URL",
+)
+
+
+def load_env(dotenv: Path | None = None, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment merged over `.env` (the process environment wins)."""
+    env: dict[str, str] = {}
+    path = dotenv or Path(".env")
+    if path.exists():
+        env.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+    env.update(base if base is not None else os.environ)
+    return env
+
+
+def secret_values(env: Mapping[str, str], extra: Iterable[str] = ()) -> list[str]:
+    """The secret values present in `env`, for redaction."""
+    names = set(SECRET_NAMES) | set(extra)
+    return [v for k, v in env.items() if (k in names or k.endswith(("_TOKEN", "_PASSWORD", "_SECRET"))) and v]
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace every secret value in `text` by a marker."""
+    for s in sorted(set(secrets), key=len, reverse=True):
+        if len(s) >= 4:
+            text = text.replace(s, "***")
+    return text

@@ -1,0 +1,435 @@
+"""The sandbox Salesforce org: REST query/queryAll, describe, limits, Bulk API 2.0 query jobs,
+SOAP and OAuth logins, API usage accounting, over TLS on 127.0.0.1.
+
+simple-salesforce always speaks https, so start the server with a certificate from
+`sandbox.servers.tls.ensure_tls_files` (see `SalesforceServer.with_local_tls`) and let clients trust
+the CA through `REQUESTS_CA_BUNDLE` or `session.verify`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sandbox.servers.common import CrmServer, Faults, Request, Response
+from sandbox.servers.salesforce import bulk, soql
+from sandbox.servers.salesforce.auth import (
+    SalesforceCredentials, SessionStore, bearer_token, oauth_token, soap_login,
+)
+from sandbox.servers.salesforce.evaluate import Plan, plan
+from sandbox.servers.salesforce.schema import derive_fields, field_index, key_prefix, label_of
+from sandbox.servers.tls import ensure_tls_files
+
+API_VERSIONS = [f"{v}.0" for v in range(50, 63)]
+_V = r"/services/data/v(?P<ver>\d+\.\d+)"
+_MAX_CURSORS = 500
+
+
+def sf_error(status: int, code: str, message: str, fields: list[str] | None = None) -> Response:
+    """A Salesforce REST error: a JSON array of {message, errorCode[, fields]}."""
+    item: dict[str, Any] = {"message": message, "errorCode": code}
+    if fields is not None:
+        item["fields"] = fields
+    return Response(status, [item])
+
+
+@dataclass
+class _Cursor:
+    sobject: str
+    plan: Plan
+    rows: list[dict[str, Any]]
+    batch: int
+
+
+class SalesforceServer(CrmServer):
+    """Serves `dataset.records["salesforce"]` the way a Salesforce org answers simple-salesforce.
+
+    Knobs (change at any time): `daily_limit` and `api_used` (the daily API budget),
+    `describe_overrides`, `hidden_objects` (absent from the org), `unqueryable_objects` (listed but
+    `queryable: false`), `default_batch_size` and `min_batch_size` for query pages,
+    `bulk_polls_to_complete` and `bulk_fail_message` for Bulk API 2.0 jobs.
+    """
+
+    name = "salesforce"
+
+    def __init__(self, dataset: Any, *, faults: Faults | None = None, tls: tuple[Path, Path] | None = None,
+                 port: int = 0, credentials: SalesforceCredentials | None = None,
+                 access_token: str | None = None, daily_limit: int = 15000,
+                 describe_overrides: dict[str, list[dict[str, Any]]] | None = None,
+                 hidden_objects: set[str] | None = None, unqueryable_objects: set[str] | None = None,
+                 bulk_polls_to_complete: int = 2) -> None:
+        self.credentials = credentials or SalesforceCredentials()
+        self.sessions = SessionStore(self.credentials.org_id, None)
+        if access_token is None:
+            self.sessions.new_static_token()
+        else:
+            self.sessions.static_token = access_token
+        self.daily_limit = daily_limit
+        self.api_used = 0
+        self.describe_overrides = describe_overrides
+        self.hidden_objects = set(hidden_objects or ())
+        self.unqueryable_objects = set(unqueryable_objects or ())
+        self.default_batch_size = 2000
+        self.min_batch_size = 200
+        self.bulk_polls_to_complete = bulk_polls_to_complete
+        self.bulk_fail_message: str | None = None
+        self.bulk_jobs = bulk.BulkJobs()
+        self.ca_cert: Path | None = None
+        self._usage_lock = threading.Lock()
+        self._cursors: OrderedDict[str, _Cursor] = OrderedDict()
+        self._cursor_ids = itertools.count(1)
+        super().__init__(dataset, faults=faults, tls=tls, port=port)
+
+    @classmethod
+    def with_local_tls(cls, dataset: Any, folder: Path, **kwargs: Any) -> SalesforceServer:
+        """A server with a certificate for 127.0.0.1 signed by the local test CA kept in `folder`."""
+        files = ensure_tls_files(folder)
+        server = cls(dataset, tls=(files.server_cert, files.server_key), **kwargs)
+        server.ca_cert = files.ca_cert
+        return server
+
+    # -- sessions and usage ------------------------------------------------------------------------
+    @property
+    def access_token(self) -> str | None:
+        """The pre-configured token accepted as a session id (None once expired)."""
+        return self.sessions.static_token
+
+    def new_access_token(self) -> str:
+        """Issue a fresh static access token (after `expire_sessions`)."""
+        return self.sessions.new_static_token()
+
+    def expire_sessions(self) -> None:
+        """Invalidate every session id issued so far, and the static access token."""
+        self.sessions.expire_all()
+
+    def reset_usage(self) -> None:
+        with self._usage_lock:
+            self.api_used = 0
+
+    # -- CrmServer hooks ---------------------------------------------------------------------------
+    def register_routes(self) -> None:
+        r = self.route
+        r("GET", r"/services/data/?", self._versions)
+        r("GET", _V + r"/?", self._resources)
+        r("GET", _V + r"/limits/?", self._limits)
+        r("GET", _V + r"/sobjects/?", self._describe_global)
+        r("GET", _V + r"/sobjects/(?P<obj>\w+)/describe/?", self._describe)
+        r("GET", _V + r"/sobjects/(?P<obj>\w+)/?", self._sobject)
+        r("GET", _V + r"/sobjects/(?P<obj>\w+)/(?P<id>[A-Za-z0-9]{15,18})/?", self._record)
+        r("GET", _V + r"/(?P<kind>query|queryAll)/?", self._query)
+        r("GET", _V + r"/(?P<kind>query|queryAll)/(?P<cursor>\w+)-(?P<offset>\d+)/?", self._query_more)
+        r("POST", _V + r"/jobs/query/?", self._bulk_create)
+        r("GET", _V + r"/jobs/query/?", self._bulk_list)
+        r("GET", _V + r"/jobs/query/(?P<job>\w+)/?", self._bulk_info)
+        r("PATCH", _V + r"/jobs/query/(?P<job>\w+)/?", self._bulk_abort)
+        r("DELETE", _V + r"/jobs/query/(?P<job>\w+)/?", self._bulk_delete)
+        r("GET", _V + r"/jobs/query/(?P<job>\w+)/results/?", self._bulk_results)
+        r("POST", r"/services/Soap/u/(?P<ver>\d+\.\d+)(?:/.*)?", self._soap_login)
+        r("POST", r"/services/oauth2/token/?", self._oauth_token)
+
+    def authenticate(self, request: Request) -> Response | None:
+        m = re.match(_V + r"(/|\Z)", request.path)
+        if not m:
+            return None
+        if m.group("ver") not in API_VERSIONS:
+            return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
+        token = bearer_token(request)
+        if not token or not self.sessions.valid(token):
+            return sf_error(401, "INVALID_SESSION_ID", "Session expired or invalid")
+        with self._usage_lock:
+            if self.api_used >= self.daily_limit:
+                return sf_error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+            self.api_used += 1
+        return None
+
+    def rate_limited_response(self, retry_after: float) -> Response:
+        response = sf_error(429, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.")
+        response.headers["Retry-After"] = str(max(1, round(retry_after)))
+        return response
+
+    def server_error_response(self, status: int) -> Response:
+        if status == 500:
+            return sf_error(500, "UNKNOWN_EXCEPTION",
+                            "An unexpected error occurred. Please include this ErrorId if you contact "
+                            "support: 0-0 (sandbox)")
+        return sf_error(status, "SERVER_UNAVAILABLE", "Server temporarily unavailable, try again later.")
+
+    def expired_session_response(self) -> Response:
+        self.expire_sessions()
+        return sf_error(401, "INVALID_SESSION_ID", "Session expired or invalid")
+
+    def decorate(self, request: Request, response: Response, remaining: int) -> None:
+        response.headers["Sforce-Limit-Info"] = f"api-usage={self.api_used}/{self.daily_limit}"
+
+    def not_found(self, request: Request) -> Response:
+        return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
+
+    # -- dataset access ----------------------------------------------------------------------------
+    def objects(self) -> list[str]:
+        """Objects the org has (present in the dataset and not hidden)."""
+        with self.dataset.lock:
+            names = list(self.dataset.records.get("salesforce", {}))
+        return [n for n in names if not n.startswith("_") and n not in self.hidden_objects]
+
+    def _canonical_object(self, name: str) -> str | None:
+        return {o.lower(): o for o in self.objects()}.get(name.lower())
+
+    def _records(self, sobject: str) -> list[dict[str, Any]]:
+        with self.dataset.lock:
+            return list(self.dataset.records.get("salesforce", {}).get(sobject, []))
+
+    def _overrides(self, sobject: str) -> list[dict[str, Any]]:
+        source = self.describe_overrides
+        if source is None:
+            source = getattr(self.dataset, "meta", {}).get("salesforce_describe") or {}
+        return list(source.get(sobject, []))
+
+    def fields(self, sobject: str) -> list[dict[str, Any]]:
+        """Describe field entries of one object."""
+        return derive_fields(self._records(sobject), self._overrides(sobject))
+
+    def _execute(self, query: soql.Query, include_deleted: bool) -> tuple[str, Plan, list[dict[str, Any]]]:
+        sobject = self._canonical_object(query.sobject)
+        if sobject is None:
+            raise soql.SoqlError(
+                "INVALID_TYPE",
+                f"sObject type '{query.sobject}' is not supported. If you are attempting to use a custom "
+                "object, be sure to append the '__c' after the entity name. Please reference your WSDL or "
+                "the describe call for the appropriate names.",
+            )
+        if sobject in self.unqueryable_objects:
+            raise soql.SoqlError("INVALID_TYPE", f"entity type {sobject} does not support query")
+        records = self._records(sobject)
+        checked = plan(query, field_index(derive_fields(records, self._overrides(sobject))))
+        return sobject, checked, checked.run(records, include_deleted)
+
+    @staticmethod
+    def _attributes(sobject: str, record_id: Any, ver: str) -> dict[str, str]:
+        return {"type": sobject, "url": f"/services/data/v{ver}/sobjects/{sobject}/{record_id}"}
+
+    # -- metadata handlers -------------------------------------------------------------------------
+    def _versions(self, request: Request) -> Response:
+        return Response(200, [{"label": f"API {v}", "url": f"/services/data/v{v}", "version": v}
+                              for v in API_VERSIONS])
+
+    def _resources(self, request: Request) -> Response:
+        base = f"/services/data/v{request.match['ver']}"  # type: ignore[index]
+        return Response(200, {name: f"{base}/{name}" for name in ("sobjects", "query", "queryAll", "limits",
+                                                                  "jobs")})
+
+    def _limits(self, request: Request) -> Response:
+        jobs = len(self.bulk_jobs.all())
+        return Response(200, {
+            "DailyApiRequests": {"Max": self.daily_limit, "Remaining": max(self.daily_limit - self.api_used, 0)},
+            "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000 - jobs},
+            "DailyBulkV2QueryFileStorageMB": {"Max": 976562, "Remaining": 976562},
+        })
+
+    def _global_entry(self, sobject: str, ver: str) -> dict[str, Any]:
+        base = f"/services/data/v{ver}/sobjects/{sobject}"
+        queryable = sobject not in self.unqueryable_objects
+        return {
+            "name": sobject, "label": label_of(sobject), "labelPlural": label_of(sobject) + "s",
+            "keyPrefix": key_prefix(sobject, self._records(sobject)), "custom": sobject.endswith("__c"),
+            "queryable": queryable, "retrieveable": queryable, "replicateable": queryable,
+            "searchable": queryable, "createable": True, "updateable": True, "deletable": True,
+            "layoutable": True, "triggerable": True, "deprecatedAndHidden": False,
+            "urls": {"sobject": base, "describe": f"{base}/describe", "rowTemplate": f"{base}/{{ID}}"},
+        }
+
+    def _describe_global(self, request: Request) -> Response:
+        ver = request.match["ver"]  # type: ignore[index]
+        return Response(200, {"encoding": "UTF-8", "maxBatchSize": 200,
+                              "sobjects": [self._global_entry(o, ver) for o in self.objects()]})
+
+    def _unknown_object(self, name: str) -> Response:
+        return sf_error(404, "NOT_FOUND", f"The requested resource does not exist: sObject type '{name}' "
+                        "is not supported in this org")
+
+    def _describe(self, request: Request) -> Response:
+        m = request.match
+        assert m is not None
+        sobject = self._canonical_object(m["obj"])
+        if sobject is None:
+            return self._unknown_object(m["obj"])
+        body = self._global_entry(sobject, m["ver"])
+        body.update({"fields": self.fields(sobject), "childRelationships": [], "recordTypeInfos": []})
+        return Response(200, body)
+
+    def _sobject(self, request: Request) -> Response:
+        m = request.match
+        assert m is not None
+        sobject = self._canonical_object(m["obj"])
+        if sobject is None:
+            return self._unknown_object(m["obj"])
+        return Response(200, {"objectDescribe": self._global_entry(sobject, m["ver"]), "recentItems": []})
+
+    def _record(self, request: Request) -> Response:
+        m = request.match
+        assert m is not None
+        sobject = self._canonical_object(m["obj"])
+        if sobject is None:
+            return self._unknown_object(m["obj"])
+        for record in self._records(sobject):
+            if record.get("Id") == m["id"]:
+                if record.get("IsDeleted"):
+                    return sf_error(404, "ENTITY_IS_DELETED", "entity is deleted")
+                return Response(200, {"attributes": self._attributes(sobject, record["Id"], m["ver"]), **record})
+        return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
+
+    # -- REST query --------------------------------------------------------------------------------
+    def _batch_size(self, request: Request, fallback: int) -> int:
+        options = request.headers.get("sforce-query-options", "")
+        m = re.search(r"batchSize\s*=\s*(\d+)", options)
+        if not m:
+            return fallback
+        return min(max(int(m.group(1)), self.min_batch_size), 2000)
+
+    def _query(self, request: Request) -> Response:
+        m = request.match
+        assert m is not None
+        text = request.arg("q")
+        try:
+            query = soql.parse(text or "")
+            sobject, checked, rows = self._execute(query, include_deleted=m["kind"] == "queryAll")
+        except soql.SoqlError as exc:
+            return sf_error(400, exc.code, exc.message)
+        if query.count_only:
+            return Response(200, {"totalSize": len(rows), "done": True, "records": []})
+        if checked.count_field is not None:
+            counted = sum(1 for r in rows if r.get(checked.count_field) is not None)
+            alias = query.count.alias if query.count and query.count.alias else "expr0"
+            return Response(200, {"totalSize": 1, "done": True,
+                                  "records": [{"attributes": {"type": "AggregateResult"}, alias: counted}]})
+        cursor = _Cursor(sobject, checked, rows, self._batch_size(request, self.default_batch_size))
+        cursor_id = f"01g{next(self._cursor_ids):012d}AAA"
+        with self._usage_lock:
+            self._cursors[cursor_id] = cursor
+            while len(self._cursors) > _MAX_CURSORS:
+                self._cursors.popitem(last=False)
+        return self._page(cursor, cursor_id, 0, cursor.batch, m["ver"], m["kind"])
+
+    def _query_more(self, request: Request) -> Response:
+        m = request.match
+        assert m is not None
+        with self._usage_lock:
+            cursor = self._cursors.get(m["cursor"])
+        offset = int(m["offset"])
+        if cursor is None or offset > len(cursor.rows):
+            return sf_error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+        return self._page(cursor, m["cursor"], offset, self._batch_size(request, cursor.batch), m["ver"],
+                          m["kind"])
+
+    def _page(self, cursor: _Cursor, cursor_id: str, offset: int, batch: int, ver: str, kind: str) -> Response:
+        chunk = cursor.rows[offset:offset + batch]
+        records = [{"attributes": self._attributes(cursor.sobject, r.get("Id"), ver), **cursor.plan.project(r)}
+                   for r in chunk]
+        end = offset + len(chunk)
+        body: dict[str, Any] = {"totalSize": len(cursor.rows), "done": end >= len(cursor.rows)}
+        if not body["done"]:
+            body["nextRecordsUrl"] = f"/services/data/v{ver}/{kind}/{cursor_id}-{end}"
+        body["records"] = records
+        return Response(200, body)
+
+    # -- Bulk API 2.0 ------------------------------------------------------------------------------
+    @staticmethod
+    def _bulk_error(status: int, message: str) -> Response:
+        return sf_error(status, "INVALIDJOB", message)
+
+    def _bulk_create(self, request: Request) -> Response:
+        m = request.match
+        assert m is not None
+        try:
+            body = request.json()
+        except ValueError:
+            return self._bulk_error(400, "The request body is not valid JSON")
+        if not isinstance(body, dict):
+            return self._bulk_error(400, "The request body must be a JSON object")
+        operation = body.get("operation")
+        if operation not in ("query", "queryAll"):
+            return self._bulk_error(400, f"Invalid operation {operation!r}: use query or queryAll")
+        delimiter = body.get("columnDelimiter", "COMMA")
+        line_ending = body.get("lineEnding", "LF")
+        if delimiter not in bulk.DELIMITERS or line_ending not in bulk.LINE_ENDINGS:
+            return self._bulk_error(400, f"Unsupported columnDelimiter {delimiter!r} or lineEnding {line_ending!r}")
+        try:
+            query = soql.parse(body.get("query") or "")
+            if query.count is not None or query.offset is not None:
+                raise soql.SoqlError("MALFORMED_QUERY",
+                                     "Aggregate functions and OFFSET are not supported by Bulk API 2.0")
+            sobject, checked, rows = self._execute(query, include_deleted=operation == "queryAll")
+        except soql.SoqlError as exc:
+            return self._bulk_error(400, f"{exc.code}: {exc.message}")
+        types = {f["name"]: f["type"] for f in self.fields(sobject)}
+        job = self.bulk_jobs.create(
+            operation=operation, sobject=sobject, plan=checked, rows=rows, types=types, delimiter=delimiter,
+            line_ending=line_ending, version=m["ver"], polls_to_complete=self.bulk_polls_to_complete,
+            fail_message=self.bulk_fail_message,
+        )
+        return Response(200, job.info())
+
+    def _bulk_list(self, request: Request) -> Response:
+        return Response(200, {"done": True, "records": [j.info() for j in self.bulk_jobs.all()],
+                              "nextRecordsUrl": None})
+
+    def _job(self, request: Request) -> bulk.BulkJob | None:
+        assert request.match is not None
+        return self.bulk_jobs.get(request.match["job"])
+
+    def _bulk_info(self, request: Request) -> Response:
+        job = self._job(request)
+        if job is None:
+            return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
+        job.polls += 1
+        return Response(200, job.info())
+
+    def _bulk_abort(self, request: Request) -> Response:
+        job = self._job(request)
+        if job is None:
+            return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
+        try:
+            state = (request.json() or {}).get("state")
+        except (ValueError, AttributeError):
+            state = None
+        if state != "Aborted":
+            return self._bulk_error(400, "Only {\"state\": \"Aborted\"} can be set on a query job")
+        job.aborted = True
+        return Response(200, job.info())
+
+    def _bulk_delete(self, request: Request) -> Response:
+        assert request.match is not None
+        if not self.bulk_jobs.delete(request.match["job"]):
+            return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
+        return Response(204, None)
+
+    def _bulk_results(self, request: Request) -> Response:
+        job = self._job(request)
+        if job is None:
+            return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
+        if job.state != "JobComplete":
+            return self._bulk_error(400, f"Job {job.id} is {job.state}; results exist once it is JobComplete")
+        try:
+            max_records = int(request.arg("maxRecords") or bulk.DEFAULT_MAX_RECORDS)
+            locator = request.arg("locator")
+            offset = bulk.decode_locator(locator) if locator else 0
+        except ValueError:
+            return self._bulk_error(400, "maxRecords must be a positive integer and locator one this job returned")
+        if max_records <= 0 or offset > len(job.rows):
+            return self._bulk_error(400, "maxRecords must be positive and the locator within the results")
+        text, count, next_offset = bulk.results_page(job, offset, max_records)
+        headers = {"Sforce-NumberOfRecords": str(count),
+                   "Sforce-Locator": "null" if next_offset is None else bulk.encode_locator(next_offset)}
+        return Response(200, text, headers, content_type="text/csv; charset=UTF-8")
+
+    # -- logins ------------------------------------------------------------------------------------
+    def _soap_login(self, request: Request) -> Response:
+        assert request.match is not None
+        return soap_login(request, self.credentials, self.sessions, self.base_url, request.match["ver"])
+
+    def _oauth_token(self, request: Request) -> Response:
+        return oauth_token(request, self.credentials, self.sessions, self.base_url)
