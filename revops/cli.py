@@ -183,6 +183,19 @@ def dev(config: ConfigOpt = None, port: int = 3000) -> None:
     raise typer.Exit(subprocess.call(cmd, env=env))
 
 
+@app.command()
+def prepare() -> None:
+    """Prepare the dbt manifest the Dagster definitions load (a build step, never done at import)."""
+    from orchestration.dbt import prepare_manifest
+
+    try:
+        path = prepare_manifest()
+    except RuntimeError as exc:
+        err.print(str(exc))
+        raise typer.Exit(EXIT_FAILED) from None
+    console.print(f"dbt manifest written to {path}")
+
+
 @sandbox_app.command("serve")
 def sandbox_serve(config: ConfigOpt = None) -> None:
     """Serve the sandbox company on local ports and print the variables that point the connectors at it."""

@@ -243,7 +243,8 @@ def alerts(rt: Runtime, *, progress: Progress | None = None) -> list[Any]:
     import duckdb
 
     mod = _module("revops.alerts")
-    config = mod.AlertsConfig.model_validate(rt.config.alerts)
+    config = mod.AlertsConfig.model_validate(
+        {"fiscal_year_start_month": rt.config.company.fiscal_year_start_month, **rt.config.alerts})
     with duckdb.connect(str(rt.warehouse)) as con:
         events = mod.evaluate_and_send(con, config, as_of=rt.as_of, env=rt.env)
     if progress:

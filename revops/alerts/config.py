@@ -126,7 +126,8 @@ class AlertRule(_Model):
     scope_ids: list[str] | None = None
     grain: Grain
     kind: Literal["target", "drift"]
-    channels: list[ChannelName] = Field(min_length=1)
+    # None: every configured channel; []: recorded in ops.alert_events only
+    channels: list[ChannelName] | None = None
     period: Literal["completed", "current"] = "completed"
     # drift settings
     threshold: float = Field(3.5, gt=0)
@@ -208,7 +209,7 @@ class AlertsConfig(_Model):
             if rule.name in seen:
                 raise ValueError(f"rule name {rule.name!r} is used twice; give each rule a unique name")
             seen.add(rule.name)
-            for channel in rule.channels:
+            for channel in rule.channels or []:
                 if channel not in configured:
                     raise ValueError(
                         f"rule {rule.name!r} sends to {channel!r}, which has no section under "
@@ -224,6 +225,10 @@ class AlertsConfig(_Model):
     def ops_channel_names(self) -> list[ChannelName]:
         """Channels for operational alerts: the configured list, or every configured channel."""
         return list(self.ops_channels) if self.ops_channels is not None else self.channels.configured()
+
+    def channels_for(self, rule: AlertRule) -> list[ChannelName]:
+        """The rule's channels, or every configured channel when the rule names none."""
+        return list(rule.channels) if rule.channels is not None else self.channels.configured()
 
     def link_for(self, rule: AlertRule) -> str | None:
         return rule.link_template or self.link_template

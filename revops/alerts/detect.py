@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 
@@ -119,8 +119,11 @@ def find_drift(con: duckdb.DuckDBPyConnection, rule: AlertRule, as_of: date,
         target, gap = targets.get(scope_id, (None, None))
         if gap is None and target is not None and result.value is not None:
             gap = result.value - target
-        if result.status in ("breach", "normal"):
-            status: FindingStatus = result.status
+        status: FindingStatus
+        if result.status == "breach":
+            status = "breach"
+        elif result.status == "normal":
+            status = "normal"
         elif result.would_breach or result.status == "mad_zero":
             status = "suppressed"
         else:
@@ -194,7 +197,7 @@ def find_target(con: duckdb.DuckDBPyConnection, rule: AlertRule, as_of: date) ->
         return []
     breaching = frozenset({"red", "amber"} if rule.include_amber else {"red"})
     unit = CATALOGUE[rule.kpi].unit
-    by_scope: dict[str, list[tuple]] = defaultdict(list)
+    by_scope: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for row in rows:
         by_scope[row[0]].append(row)
     findings = []

@@ -1,9 +1,9 @@
 """`ops.alert_events`: the append-only log of every alert, sent or not, and the alerting state.
 
 The state of a condition is derived from the log alone: a condition is open when its latest
-delivered `firing` or `resolved` row is a `firing` one. Rows that were not delivered (every channel
-failed) do not count, so the next evaluation tries again; `ongoing` and `suppressed` rows never change
-the state.
+announced `firing` or `resolved` row is a `firing` one. A row is announced when a channel accepted
+it or when it had no channel to go to (record-only). Rows whose every channel failed do not count,
+so the next evaluation tries again; `ongoing` and `suppressed` rows never change the state.
 """
 
 from __future__ import annotations
@@ -76,21 +76,20 @@ def _table_exists(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def append(con: duckdb.DuckDBPyConnection, events: Iterable[AlertEvent]) -> None:
-    """Append events to the log (the table is created on first use)."""
+    """Append events to the log (call `ensure_table` once before)."""
     rows = [
         tuple(",".join(e.channels) if name == "channels" else getattr(e, name) for name, _ in COLUMNS)
         for e in events
     ]
     if not rows:
         return
-    ensure_table(con)
     names = ", ".join(name for name, _ in COLUMNS)
     marks = ", ".join("?" for _ in COLUMNS)
     con.executemany(f"insert into {TABLE} ({names}) values ({marks})", rows)
 
 
 def open_conditions(con: duckdb.DuckDBPyConnection) -> dict[ConditionKey, OpenCondition]:
-    """Conditions whose latest delivered firing/resolved row is `firing`."""
+    """Conditions whose latest announced firing/resolved row is `firing`."""
     if not _table_exists(con):
         return {}
     rows = con.execute(
@@ -98,7 +97,8 @@ def open_conditions(con: duckdb.DuckDBPyConnection) -> dict[ConditionKey, OpenCo
         select rule, coalesce(kpi, ''), coalesce(scope_type, ''), coalesce(scope_id, ''), kind,
                state, alert_id, since, created_at
         from {TABLE}
-        where kind in ('target', 'drift') and state in ('firing', 'resolved') and sent
+        where kind in ('target', 'drift') and state in ('firing', 'resolved')
+          and (sent or coalesce(channels, '') = '')
         qualify row_number() over (
             partition by rule, kpi, scope_type, scope_id, kind order by created_at desc
         ) = 1

@@ -118,7 +118,8 @@ def make_dataset() -> Dataset:
              "address": {"value": f"{oid} Main Street, Berlin", "country": "Germany"},
              "custom_fields": {}}
             for oid, name in ((201, "Acme GmbH"), (202, "Globex AG"), (203, "Initech SE"))]
-    persons = [{"id": pid, "name": name, "first_name": name.split()[0], "last_name": name.split()[1],
+    persons: list[dict[str, Any]] = [
+               {"id": pid, "name": name, "first_name": name.split()[0], "last_name": name.split()[1],
                 "owner_id": 102, "org_id": org, "add_time": ts(1, 11), "update_time": ts(1, 11),
                 "is_deleted": False, "visible_to": 3, "label_ids": [],
                 "emails": [{"value": f"{name.split()[0].lower()}@example.org", "primary": True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -9,9 +11,16 @@ from typing import Any
 
 import pytest
 
-from sandbox.dataset import Dataset
-from sandbox.servers.salesforce import SalesforceServer
-from sandbox.servers.salesforce.schema import KEY_PREFIXES
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+
+import dlt  # noqa: E402
+import duckdb  # noqa: E402
+
+from connectors.salesforce import Client, Settings  # noqa: E402
+from connectors.salesforce.transport import build_session  # noqa: E402
+from sandbox.dataset import Dataset  # noqa: E402
+from sandbox.servers.salesforce import SalesforceCredentials, SalesforceServer  # noqa: E402
+from sandbox.servers.salesforce.schema import KEY_PREFIXES  # noqa: E402
 
 BASE_TIME = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 STAGES = [
@@ -170,9 +179,69 @@ def dataset() -> Dataset:
     return make_dataset()
 
 
-@pytest.fixture
-def sf_server(dataset: Dataset, tls_folder: Path) -> Iterator[SalesforceServer]:
-    """A started sandbox Salesforce server over TLS serving `dataset`."""
-    server = SalesforceServer.with_local_tls(dataset, tls_folder)
+@pytest.fixture(scope="session")
+def shared_sf_server(tls_folder: Path) -> Iterator[SalesforceServer]:
+    """One running server for the whole test session (stopping one takes about half a second)."""
+    server = SalesforceServer.with_local_tls(Dataset(), tls_folder)
     with server:
         yield server
+
+
+@pytest.fixture
+def sf_server(shared_sf_server: SalesforceServer, dataset: Dataset) -> SalesforceServer:
+    """The sandbox Salesforce server over TLS, reset to its defaults and serving this test's `dataset`."""
+    shared_sf_server.reset(dataset, credentials=SalesforceCredentials())
+    return shared_sf_server
+
+
+# -- connector helpers -------------------------------------------------------------------------------
+def direct_env(server: SalesforceServer) -> dict[str, str]:
+    """Environment for the instance URL + access token path, trusting the sandbox CA."""
+    return {"SALESFORCE_INSTANCE_URL": server.base_url, "SALESFORCE_ACCESS_TOKEN": str(server.access_token),
+            "SALESFORCE_CA_BUNDLE": str(server.ca_cert)}
+
+
+def login_env(server: SalesforceServer) -> dict[str, str]:
+    """Environment for the username + password + security token (SOAP) path."""
+    creds = server.credentials
+    return {"SALESFORCE_USERNAME": creds.username, "SALESFORCE_PASSWORD": creds.password,
+            "SALESFORCE_SECURITY_TOKEN": creds.security_token, "SALESFORCE_CA_BUNDLE": str(server.ca_cert)}
+
+
+def fast(settings: Settings, **changes: Any) -> Settings:
+    """Settings with test-speed polling and retries."""
+    base: dict[str, Any] = {"bulk_poll_interval": 0.0, "retry_base_delay": 0.001, "retry_max_delay": 0.01}
+    return dataclasses.replace(settings, **{**base, **changes})
+
+
+def make_client(server: SalesforceServer, env: dict[str, str] | None = None, *, rewrite_logins: bool = False,
+                **changes: Any) -> Client:
+    """A connector client for `server`; `rewrite_logins` sends login.salesforce.com (and any
+    *.salesforce.com host) to the sandbox, for the login flows."""
+    settings = fast(Settings.from_env(env or direct_env(server)), **changes)
+    session = build_session(verify=str(server.ca_cert), rewrite_to=server.base_url) if rewrite_logins else None
+    return Client(settings, session=session)
+
+
+def make_pipeline(folder: Path, name: str = "revops_salesforce") -> dlt.Pipeline:
+    """A dlt pipeline into a DuckDB file in `folder`, dataset raw_salesforce."""
+    return dlt.pipeline(pipeline_name=name, destination=dlt.destinations.duckdb(str(folder / "warehouse.duckdb")),
+                        dataset_name="raw_salesforce", pipelines_dir=str(folder / "pipelines"))
+
+
+def warehouse(folder: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def landed(folder: Path, table: str) -> dict[str, dict[str, Any]]:
+    """Rows of a raw_salesforce table by id, as dicts of column -> value."""
+    with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as con:
+        cur = con.execute(f'select * from raw_salesforce."{table}"')
+        names = [d[0] for d in cur.description]
+        return {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
+
+
+def source_view(ds: Dataset, sobject: str) -> dict[str, dict[str, Any]]:
+    """What queryAll returns for an object: every record, deleted ones included, by Id."""
+    return {r["Id"]: r for r in ds.records["salesforce"].get(sobject, [])}

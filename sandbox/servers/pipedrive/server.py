@@ -111,6 +111,8 @@ class PipedriveServer(CrmServer):
         self.tokens_used = 0
         self._budget_day = datetime.now(UTC).date()
         self._budget_lock = threading.Lock()
+        self._flow_index: tuple[list[Record], int, dict[Any, list[Record]]] | None = None
+        self._index_lock = threading.Lock()
         super().__init__(dataset, faults=faults or Faults(rate_limit=80, rate_window=2.0), tls=tls,
                          port=port)
 
@@ -122,6 +124,22 @@ class PipedriveServer(CrmServer):
     def objects(self, name: str) -> list[Record]:
         records: list[Record] = self.dataset.records.get("pipedrive", {}).get(name, [])
         return records
+
+    def flow_of(self, deal_id: int) -> list[Record]:
+        """The stored flow items of one deal, through an index rebuilt when the list changes.
+
+        A sync asks for the flow of every changed deal; scanning the whole list each time would
+        make large datasets slow. Flow items are only ever appended, so identity and length tell
+        whether the index is current."""
+        items = self.objects("dealFlow")
+        with self._index_lock:
+            cached = self._flow_index
+            if cached is None or cached[0] is not items or cached[1] != len(items):
+                index: dict[Any, list[Record]] = {}
+                for item in items:
+                    index.setdefault(item.get("deal_id"), []).append(item)
+                cached = self._flow_index = (items, len(items), index)
+            return cached[2].get(deal_id, [])
 
     def lookups(self) -> Lookups:
         return Lookups.build(self.dataset.records.get("pipedrive", {}))
@@ -321,11 +339,11 @@ class PipedriveServer(CrmServer):
     def _v1_deal_flow(self, request: Request) -> Response:
         assert request.match is not None
         deal_id = int(request.match.group("id"))
-        if not any(d.get("id") == deal_id for d in self.objects("deals")):
+        items = self.flow_of(deal_id)
+        if not items and not any(d.get("id") == deal_id for d in self.objects("deals")):
             return Response(404, error_body("Deal not found"))
         kinds = set(request.args("items"))
-        items = [e for e in self.objects("dealFlow") if e.get("deal_id") == deal_id
-                 and (not kinds or e.get("object") in kinds)]
+        items = [e for e in items if not kinds or e.get("object") in kinds]
         items.sort(key=lambda e: (str(e.get("timestamp") or ""), (e.get("data") or {}).get("id") or 0),
                    reverse=True)
         page, pagination = listing.v1_page(items, listing.parse_start(request.arg("start")),

@@ -198,7 +198,7 @@ def check_jwt(assertion: str, creds: SalesforceCredentials) -> str | None:
     if payload.get("iss") != creds.consumer_key:
         return "invalid_client_id: the issuer is not a known consumer key"
     if payload.get("sub") != creds.username:
-        return "user hasn't approved this consumer"
+        return "the subject is not a user of this org"
     aud = str(payload.get("aud", ""))
     if not (aud.startswith("https://") and aud.rstrip("/").endswith(".salesforce.com")):
         return "audience is invalid"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,38 +58,46 @@ def label_of(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", base).strip()
 
 
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "double"
+    if isinstance(value, str):
+        if _DATETIME_RE.match(value):
+            return "datetime"
+        if _DATE_RE.match(value):
+            return "date"
+        return "id" if _ID_RE.match(value) else "string"
+    return "anyType"
+
+
 def _infer_type(name: str, values: list[Any]) -> str:
+    """The describe type of a field from a sample of its values: the most common kind wins, so one
+    malformed value (as a test may plant) does not change the field's type."""
     if name == "Id":
         return "id"
     if name in _ANYTYPE_NAMES:
         return "anyType"
+    if name in _CURRENCY_NAMES:
+        return "currency"
+    if name in _PERCENT_NAMES:
+        return "percent"
     if not values:
         return "string"
-    if all(isinstance(v, bool) for v in values):
-        return "boolean"
-    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-        if name in _CURRENCY_NAMES:
-            return "currency"
-        if name in _PERCENT_NAMES:
-            return "percent"
-        return "int" if all(isinstance(v, int) for v in values) else "double"
-    if all(isinstance(v, str) for v in values):
-        if all(_DATETIME_RE.match(v) for v in values):
-            return "datetime"
-        if all(_DATE_RE.match(v) for v in values):
-            return "date"
-        if name.endswith("Id") and all(_ID_RE.match(v) for v in values):
-            return "reference"
+    kinds = Counter(_kind(v) for v in values)
+    if kinds["int"] and kinds["double"]:
+        kinds["double"] += kinds.pop("int")
+    kind = kinds.most_common(1)[0][0]
+    if kind == "id":
+        kind = "reference" if name.endswith("Id") else "string"
+    if kind == "string":
         if name in _PICKLIST_NAMES:
             return "picklist"
-        if name == "Email":
-            return "email"
-        if name == "Phone":
-            return "phone"
-        if name == "Website":
-            return "url"
-        return "string"
-    return "anyType"
+        return {"Email": "email", "Phone": "phone", "Website": "url"}.get(name, "string")
+    return kind
 
 
 def derive_fields(records: list[dict[str, Any]], overrides: list[dict[str, Any]] | None = None

@@ -63,27 +63,47 @@ class SalesforceServer(CrmServer):
                  describe_overrides: dict[str, list[dict[str, Any]]] | None = None,
                  hidden_objects: set[str] | None = None, unqueryable_objects: set[str] | None = None,
                  bulk_polls_to_complete: int = 2) -> None:
-        self.credentials = credentials or SalesforceCredentials()
-        self.sessions = SessionStore(self.credentials.org_id, None)
-        if access_token is None:
-            self.sessions.new_static_token()
-        else:
-            self.sessions.static_token = access_token
-        self.daily_limit = daily_limit
+        self._initial: dict[str, Any] = {
+            "credentials": credentials or SalesforceCredentials(), "access_token": access_token,
+            "daily_limit": daily_limit, "describe_overrides": describe_overrides,
+            "hidden_objects": set(hidden_objects or ()), "unqueryable_objects": set(unqueryable_objects or ()),
+            "bulk_polls_to_complete": bulk_polls_to_complete,
+        }
+        self._usage_lock = threading.Lock()
+        self._cursor_ids = itertools.count(1)
+        self.ca_cert: Path | None = None
+        self._configure()
+        super().__init__(dataset, faults=faults, tls=tls, port=port)
+
+    def _configure(self) -> None:
+        init = self._initial
+        self.credentials: SalesforceCredentials = init["credentials"]
+        self.sessions = SessionStore(self.credentials.org_id, init["access_token"])
+        if init["access_token"] is None:
+            init["access_token"] = self.sessions.new_static_token()  # stable across resets
+        self.daily_limit: int = init["daily_limit"]
         self.api_used = 0
-        self.describe_overrides = describe_overrides
-        self.hidden_objects = set(hidden_objects or ())
-        self.unqueryable_objects = set(unqueryable_objects or ())
+        self.describe_overrides: dict[str, list[dict[str, Any]]] | None = init["describe_overrides"]
+        self.hidden_objects: set[str] = set(init["hidden_objects"])
+        self.unqueryable_objects: set[str] = set(init["unqueryable_objects"])
         self.default_batch_size = 2000
         self.min_batch_size = 200
-        self.bulk_polls_to_complete = bulk_polls_to_complete
+        self.bulk_polls_to_complete: int = init["bulk_polls_to_complete"]
         self.bulk_fail_message: str | None = None
         self.bulk_jobs = bulk.BulkJobs()
-        self.ca_cert: Path | None = None
-        self._usage_lock = threading.Lock()
         self._cursors: OrderedDict[str, _Cursor] = OrderedDict()
-        self._cursor_ids = itertools.count(1)
-        super().__init__(dataset, faults=faults, tls=tls, port=port)
+
+    def reset(self, dataset: Any = None, *, credentials: SalesforceCredentials | None = None) -> None:
+        """Back to the state right after construction (sessions, usage, knobs, faults, request log),
+        optionally serving another dataset or accepting other credentials; the server keeps running."""
+        if credentials is not None:
+            self._initial["credentials"] = credentials
+        self._configure()
+        self.faults = Faults()
+        if dataset is not None:
+            self.dataset = dataset
+        with self._log_lock:
+            self.requests.clear()
 
     @classmethod
     def with_local_tls(cls, dataset: Any, folder: Path, **kwargs: Any) -> SalesforceServer:

@@ -1,0 +1,343 @@
+"""The HubSpot API client wrapper: hubspot-api-client 12 with our retries, error mapping and budget.
+
+Answers are read raw (`_preload_content=False`) and parsed here, so one malformed timestamp sends one
+record to `_rejected_records` instead of failing a whole page in the library's deserialiser. The
+library's own urllib3 retries are turned off: every retry (429 with `Retry-After`, 5xx, dropped or
+truncated answers, POST search included) goes through `call_with_retry`, which can be counted and
+tested.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import urllib3
+from hubspot import HubSpot
+from hubspot.crm.associations.v4.exceptions import ApiException as AssociationsApiException
+from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
+from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
+from hubspot.crm.pipelines.exceptions import ApiException as PipelinesApiException
+from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
+from urllib3.util.retry import Retry
+
+from connectors.common.errors import (
+    AuthError,
+    BudgetExhausted,
+    ConnectorError,
+    RateLimitError,
+    RequestError,
+    TransientError,
+)
+from connectors.common.http import redact
+from connectors.common.retry import call_with_retry
+from connectors.hubspot.settings import (
+    ASSOCIATION_BATCH_SIZE,
+    BATCH_READ_SIZE,
+    LIST_PAGE_SIZE,
+    OWNERS_PAGE_SIZE,
+    SOURCE,
+    Settings,
+)
+
+Record = dict[str, Any]
+API_EXCEPTIONS: tuple[type[Exception], ...] = (
+    ObjectsApiException, OwnersApiException, PipelinesApiException, PropertiesApiException,
+    AssociationsApiException,
+)
+# No retries inside urllib3, and a 429 comes back as an answer (not MaxRetryError) for us to map.
+NO_LIBRARY_RETRY = Retry(total=0, redirect=3, respect_retry_after_header=False, raise_on_status=False)
+DAILY_REMAINING = "x-hubspot-ratelimit-daily-remaining"
+INTERVAL_MS = "x-hubspot-ratelimit-interval-milliseconds"
+
+
+def split_properties(names: Sequence[str], max_chars: int) -> list[list[str]]:
+    """Property names in groups whose repeated `properties=` query stays within `max_chars`."""
+    groups: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for name in names:
+        cost = len(name) + len("&properties=")
+        if current and size + cost > max_chars:
+            groups.append(current)
+            current, size = [], 0
+        current.append(name)
+        size += cost
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _body(exc: Exception) -> dict[str, Any]:
+    raw = getattr(exc, "body", None)
+    try:
+        parsed = json.loads(raw) if raw else {}
+    except (ValueError, TypeError):
+        return {"message": str(raw)[:300]}
+    return parsed if isinstance(parsed, dict) else {"message": str(parsed)[:300]}
+
+
+def _header(headers: Any, name: str) -> str | None:
+    if not headers:
+        return None
+    for key, value in dict(headers).items():
+        if str(key).lower() == name:
+            return str(value)
+    return None
+
+
+class Client:
+    """One HubSpot account (private-app token) read through hubspot-api-client.
+
+    `request_count` counts HTTP requests (retries included). `budget_exhausted` is set once the daily
+    budget left falls to `settings.budget_reserve` or HubSpot refuses with its daily policy: later calls
+    raise it at once, and the resources stop cleanly after landing what they fetched."""
+
+    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.settings = settings
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self.request_count = 0
+        self.retries = 0
+        self.daily_remaining: int | None = None
+        self.budget_exhausted: BudgetExhausted | None = None
+        crm = HubSpot(access_token=settings.access_token, host=settings.base_url, retry=NO_LIBRARY_RETRY).crm
+        # Each discovery attribute builds a new API client and connection pool: build them once.
+        self._objects = crm.objects.basic_api
+        self._batch = crm.objects.batch_api
+        self._search = crm.objects.search_api
+        self._owners = crm.owners.owners_api
+        self._pipelines = crm.pipelines.pipelines_api
+        self._properties = crm.properties.core_api
+        self._associations = crm.associations.v4.batch_api
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.settings.base_url!r})"
+
+    # -- one call ---------------------------------------------------------------------------------
+    def call(self, obj: str | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Record:
+        """`fn(*args, **kwargs)` of the library, raw; the parsed JSON answer, retried and mapped."""
+
+        def attempt() -> Record:
+            if self.budget_exhausted is not None:
+                raise self.budget_exhausted
+            with self._lock:
+                self.request_count += 1
+            try:
+                response = fn(*args, _preload_content=False, _request_timeout=self.settings.timeout, **kwargs)
+                try:
+                    data = response.data
+                finally:
+                    response.release_conn()
+                self._note_budget(response.headers, obj)
+            except ConnectorError:
+                raise
+            except Exception as exc:
+                raise self._mapped(exc, obj) from None
+            try:
+                parsed = json.loads(data) if data else {}
+            except ValueError:
+                raise TransientError(SOURCE, obj, "truncated or non-JSON answer", "Retrying") from None
+            if not isinstance(parsed, dict):
+                raise TransientError(SOURCE, obj, "an answer that is not a JSON object", "Retrying")
+            return parsed
+
+        def count_retry(exc: Exception, attempt_no: int, delay: float) -> None:
+            with self._lock:
+                self.retries += 1
+
+        return call_with_retry(attempt, source=SOURCE, obj=obj, max_attempts=self.settings.max_attempts,
+                               sleep=self._sleep, on_retry=count_retry)
+
+    def _note_budget(self, headers: Any, obj: str | None) -> None:
+        raw = _header(headers, DAILY_REMAINING)
+        if raw is None:
+            return
+        try:
+            self.daily_remaining = int(raw)
+        except ValueError:
+            return
+        if self.daily_remaining <= self.settings.budget_reserve:
+            self.budget_exhausted = BudgetExhausted(
+                SOURCE, obj, f"{self.daily_remaining} requests left in the daily API budget, at or under the "
+                f"reserve of {self.settings.budget_reserve}",
+                "The sync stopped after landing what it had fetched and resumes from its cursors tomorrow; "
+                "lower HUBSPOT_API_BUDGET_RESERVE to let it use more of the daily limit")
+
+    def _mapped(self, exc: Exception, obj: str | None) -> ConnectorError:
+        secrets = [self.settings.access_token]
+        if isinstance(exc, API_EXCEPTIONS):
+            status = int(getattr(exc, "status", 0) or 0)
+            body = _body(exc)
+            message = redact(str(body.get("message") or getattr(exc, "reason", "") or "no message"), secrets)
+            category = body.get("category") or body.get("errorType") or ""
+            text = f"HTTP {status} {category}: {message}".replace(" : ", ": ")
+            if status == 429:
+                return self._rate_limited(exc, body, obj, text)
+            if status == 401:
+                return AuthError(SOURCE, obj, text, "Check HUBSPOT_ACCESS_TOKEN: it must be the access token of "
+                                 "an active private app of this HubSpot account")
+            if status == 403:
+                return AuthError(SOURCE, obj, text, "Give the private app the read scope for this object "
+                                 "(e.g. crm.objects.deals.read, crm.objects.owners.read) and copy the new token")
+            if status >= 500:
+                return TransientError(SOURCE, obj, text, "HubSpot had a server error; retrying")
+            if status == 0:
+                return RequestError(SOURCE, obj, redact(str(getattr(exc, "reason", exc)), secrets)[:300],
+                                    "Check HUBSPOT_API_BASE_URL and the TLS certificates trusted by Python")
+            return RequestError(SOURCE, obj, text, "This request was refused; report it with the message above")
+        if isinstance(exc, urllib3.exceptions.MaxRetryError):
+            return TransientError(SOURCE, obj, f"no answer from {self._host()} ({type(exc.reason).__name__})",
+                                  "Retrying; check the network and HUBSPOT_API_BASE_URL if it persists")
+        if isinstance(exc, urllib3.exceptions.HTTPError | OSError):
+            return TransientError(SOURCE, obj, f"connection problem with {self._host()} ({type(exc).__name__})",
+                                  "Retrying; check the network and HUBSPOT_API_BASE_URL if it persists")
+        return RequestError(SOURCE, obj, redact(f"{type(exc).__name__}: {exc}", secrets)[:300],
+                            "Unexpected client error; report it with the message above")
+
+    def _rate_limited(self, exc: Exception, body: dict[str, Any], obj: str | None, text: str) -> ConnectorError:
+        headers = getattr(exc, "headers", None)
+        policy = str(body.get("policyName") or "")
+        if policy == "DAILY":
+            self.budget_exhausted = BudgetExhausted(
+                SOURCE, obj, "HubSpot's daily API limit is spent (429, policy DAILY)",
+                "The sync stopped after landing what it had fetched and resumes from its cursors after midnight "
+                "in the account's time zone")
+            return self.budget_exhausted
+        retry_after: float | None = None
+        raw = _header(headers, "retry-after")
+        if raw is not None:
+            try:
+                retry_after = float(raw)
+            except ValueError:
+                retry_after = None
+        if retry_after is None:  # no Retry-After: wait out the window the policy names
+            interval = _header(headers, INTERVAL_MS)
+            retry_after = 1.0 if policy == "SECONDLY" else (float(interval) / 1000 if interval else 10.0)
+        return RateLimitError(SOURCE, obj, text, "Waiting as HubSpot asks", retry_after=retry_after)
+
+    def _host(self) -> str:
+        return urlsplit(self.settings.base_url).netloc
+
+    # -- endpoints --------------------------------------------------------------------------------
+    def check_connection(self) -> str:
+        """One cheap call (the first owner); a short description of the account reached."""
+        self.call("owners", self._owners.get_page, limit=1)
+        return f"HubSpot at {self._host()}: access token accepted"
+
+    def properties(self, object_type: str) -> list[Record]:
+        """Property definitions (name, type, fieldType, ...) of an object type."""
+        return list(self.call(object_type, self._properties.get_all, object_type, archived=False).get("results", []))
+
+    def _list(self, object_type: str, properties: Sequence[str], after: str | None, limit: int, archived: bool,
+              history: Sequence[str]) -> Record:
+        kwargs: dict[str, Any] = {"limit": limit, "archived": archived}
+        if properties:
+            kwargs["properties"] = list(properties)
+        if history:
+            kwargs["properties_with_history"] = list(history)
+        if after:
+            kwargs["after"] = after
+        return self.call(object_type, self._objects.get_page, object_type, **kwargs)
+
+    def list_page(self, object_type: str, properties: Sequence[str], *, after: str | None = None,
+                  limit: int = LIST_PAGE_SIZE, archived: bool = False, history: Sequence[str] = ()) -> Record:
+        """One page of an object list with every asked property. Long property lists are read in
+        several requests at the same cursor and merged by id, so no URL grows too long; a record missing
+        from a later request (changed in between) is completed by a batch read."""
+        groups = split_properties(properties, self.settings.max_property_chars) or [[]]
+        first = self._list(object_type, groups[0], after, limit, archived, history)
+        results: list[Record] = list(first.get("results") or [])
+        by_id = {str(r.get("id")): r for r in results}
+        for group in groups[1:]:
+            page = self._list(object_type, group, after, limit, archived, ())
+            extra = {str(r.get("id")): r for r in page.get("results") or []}
+            missing = [rid for rid in by_id if rid not in extra]
+            if missing:
+                extra.update({str(r.get("id")): r for r in self.batch_read(object_type, missing, group,
+                                                                           archived=archived)})
+            for rid, record in by_id.items():
+                if rid in extra:
+                    record.setdefault("properties", {}).update(extra[rid].get("properties") or {})
+        return {"results": results, "paging": first.get("paging")}
+
+    def iter_list(self, object_type: str, properties: Sequence[str], *, archived: bool = False,
+                  history: Sequence[str] = (), limit: int = LIST_PAGE_SIZE) -> Iterator[list[Record]]:
+        """Every page of an object list, following `paging.next.after` until it is absent."""
+        after: str | None = None
+        while True:
+            page = self.list_page(object_type, properties, after=after, limit=limit, archived=archived,
+                                  history=history)
+            yield list(page.get("results") or [])
+            after = ((page.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return
+
+    def batch_read(self, object_type: str, ids: Sequence[str], properties: Sequence[str], *,
+                   history: Sequence[str] = (), archived: bool = False) -> list[Record]:
+        """Records by id (found ones only), in batches of the API maximum."""
+        out: list[Record] = []
+        for start in range(0, len(ids), BATCH_READ_SIZE):
+            body: Record = {"inputs": [{"id": i} for i in ids[start:start + BATCH_READ_SIZE]],
+                            "properties": list(properties)}
+            if history:
+                body["propertiesWithHistory"] = list(history)
+            answer = self.call(object_type, self._batch.read, object_type, body, archived=archived)
+            out.extend(answer.get("results") or [])
+        return out
+
+    def search_page(self, object_type: str, body: Record) -> Record:
+        """One page of `POST /crm/v3/objects/{type}/search`."""
+        return self.call(object_type, self._search.do_search, object_type, body)
+
+    def count(self, object_type: str) -> int:
+        """Live (not archived) records of an object type, as search's `total` says."""
+        return int(self.search_page(object_type, {"filterGroups": [], "limit": 1, "properties": ["hs_object_id"]})
+                   .get("total", 0))
+
+    def latest_modified(self, object_type: str, cursor_property: str) -> str | None:
+        """The newest value of the last-modified property among live records (None when empty)."""
+        body = {"filterGroups": [], "limit": 1, "properties": [cursor_property],
+                "sorts": [{"propertyName": cursor_property, "direction": "DESCENDING"}]}
+        results = self.search_page(object_type, body).get("results") or []
+        return (results[0].get("properties") or {}).get(cursor_property) if results else None
+
+    def iter_owners(self, *, archived: bool = False) -> Iterator[list[Record]]:
+        """Every page of owners (live, or archived only)."""
+        after: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"limit": OWNERS_PAGE_SIZE, "archived": archived}
+            if after:
+                kwargs["after"] = after
+            page = self.call("owners", self._owners.get_page, **kwargs)
+            yield list(page.get("results") or [])
+            after = ((page.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return
+
+    def deal_pipelines(self) -> list[Record]:
+        """Deal pipelines with their stages."""
+        return list(self.call("deal_pipelines", self._pipelines.get_all, "deals").get("results") or [])
+
+    def associations(self, from_type: str, to_type: str, ids: Sequence[str]) -> dict[str, list[Record]]:
+        """For each id, its associated records of `to_type` (`toObjectId`, `associationTypes`). Ids
+        without associations are absent; HubSpot reports them as errors of a 207 answer."""
+        out: dict[str, list[Record]] = {}
+        pending: list[Record] = [{"id": i} for i in ids]
+        while pending:  # a record with very many associations pages on with its own `after`
+            more: list[Record] = []
+            for start in range(0, len(pending), ASSOCIATION_BATCH_SIZE):
+                body = {"inputs": pending[start:start + ASSOCIATION_BATCH_SIZE]}
+                answer = self.call("associations", self._associations.get_page, from_type, to_type, body)
+                for result in answer.get("results") or []:
+                    from_id = str((result.get("from") or {}).get("id"))
+                    out.setdefault(from_id, []).extend(result.get("to") or [])
+                    after = ((result.get("paging") or {}).get("next") or {}).get("after")
+                    if after:
+                        more.append({"id": from_id, "after": str(after)})
+            pending = more
+        return out

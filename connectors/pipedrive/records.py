@@ -1,0 +1,213 @@
+"""Pure functions that turn Pipedrive API records into raw-table rows.
+
+Each returns either a row or the reason the record cannot be loaded (the resource then yields it
+through `reject`). Timestamps, dates and amounts are parsed strictly so the raw columns have one type.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.common.records import parse_date, parse_datetime, parse_float
+from connectors.pipedrive.settings import (
+    CUSTOM_FIELD_TYPES,
+    DATE_FIELDS,
+    DATETIME_FIELDS,
+    DEAL_STANDARD_COLUMNS,
+    FLOW_FIELD_KEYS,
+    FLOW_ITEM_TYPE,
+    NUMBER_FIELDS,
+    is_custom_key,
+)
+
+Record = dict[str, Any]
+# Letters that Unicode decomposition does not reduce to ASCII.
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE",
+                          "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "TH"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A loadable row, or the reason a record was rejected."""
+
+    row: Record | None
+    reason: str | None = None
+    record_id: Any = None
+
+
+def snake_case(name: str) -> str:
+    """A field label as a column name: `Contract value (ARR)` -> `contract_value_arr`."""
+    ascii_text = unicodedata.normalize("NFKD", name.translate(_LETTERS)).encode("ascii", "ignore").decode()
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", ascii_text).lower()
+    text = re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    if not text:
+        return "custom_field"
+    return f"field_{text}" if text[0].isdigit() else text
+
+
+def assign_columns(fields: Iterable[Mapping[str, Any]], known: Mapping[str, str]) -> dict[str, str]:
+    """Column names for custom deal fields, stable across runs.
+
+    A key seen before keeps its column (`known`); a new key takes the snake_case of its name, or that
+    name plus the start of its key when the name is taken by a standard field or another custom field.
+    """
+    columns = dict(known)
+    taken = set(DEAL_STANDARD_COLUMNS) | set(columns.values())
+    taken |= {f"{c}_currency" for c in columns.values()}
+    for fld in sorted(fields, key=lambda f: (f.get("id") or 0, str(f.get("key")))):
+        key = str(fld.get("key") or "")
+        if not is_custom_key(key) or key in columns:
+            continue
+        column = snake_case(str(fld.get("name") or ""))
+        if column in taken or f"{column}_currency" in taken:
+            column = f"{column}_{key[:8]}"
+        columns[key] = column
+        taken |= {column, f"{column}_currency"}
+    return columns
+
+
+def custom_column_types(columns: Mapping[str, str], field_types: Mapping[str, str]) -> dict[str, str]:
+    """Column -> dlt data type for the custom deal fields (unknown field types are left to dlt)."""
+    out: dict[str, str] = {}
+    for key, column in columns.items():
+        kind = field_types.get(key)
+        if kind is None or kind not in CUSTOM_FIELD_TYPES:
+            continue
+        out[column] = CUSTOM_FIELD_TYPES[kind]
+        if kind == "monetary":
+            out[f"{column}_currency"] = "text"
+    return out
+
+
+def record_id(record: Mapping[str, Any]) -> int | None:
+    """The integer id of a record, or None when it has none."""
+    rid = record.get("id")
+    if isinstance(rid, bool):
+        return None
+    if isinstance(rid, int):
+        return rid
+    if isinstance(rid, str) and rid.strip().isdigit():
+        return int(rid)
+    return None
+
+
+def _parse_fields(obj: str, row: Record) -> str | None:
+    """Parse the typed fields of a row in place; the first problem found, if any."""
+    try:
+        for name in DATETIME_FIELDS.get(obj, ()):
+            if name in row:
+                row[name] = parse_datetime(row[name], field=name)
+        for name in DATE_FIELDS.get(obj, ()):
+            if name in row:
+                row[name] = parse_date(row[name], field=name)
+        for name in NUMBER_FIELDS.get(obj, ()):
+            if name in row:
+                row[name] = parse_float(row[name], field=name)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def to_row(obj: str, record: Mapping[str, Any], *, deleted: bool | None = None) -> Outcome:
+    """A v2 (or v1 metadata) record as a raw row with `is_deleted`; rejects bad ids and values."""
+    rid = record_id(record)
+    if rid is None:
+        return Outcome(None, f"id: {record.get('id')!r} is missing or not an integer", record.get("id"))
+    row = dict(record)
+    row["id"] = rid
+    problem = _parse_fields(obj, row)
+    if problem:
+        return Outcome(None, problem, rid)
+    if obj in ("deals", "persons", "organizations", "activities", "pipelines", "stages"):
+        if "update_time" not in record or row.get("update_time") is None:
+            return Outcome(None, "update_time: missing; it is the sync cursor", rid)
+    if deleted is None:
+        deleted = bool(record.get("is_deleted")) or (obj == "deals" and record.get("status") == "deleted")
+    row["is_deleted"] = deleted
+    return Outcome(row, None, rid)
+
+
+def deal_row(record: Mapping[str, Any], columns: Mapping[str, str],
+             field_types: Mapping[str, str]) -> Outcome:
+    """A v2 deal with its custom fields moved to named columns (`custom_fields` is dropped).
+
+    Monetary values become `<column>` and `<column>_currency`; numeric custom fields are parsed as
+    numbers (a bad one rejects the deal); other values are kept as the API sends them."""
+    outcome = to_row("deals", record)
+    if outcome.row is None:
+        return outcome
+    row = outcome.row
+    custom = row.pop("custom_fields", None) or {}
+    if not isinstance(custom, Mapping):
+        return Outcome(None, f"custom_fields: expected an object, got {type(custom).__name__}", row["id"])
+    for key, value in custom.items():
+        column = columns.get(key) or f"custom_field_{key}"
+        kind = field_types.get(key)
+        try:
+            if isinstance(value, Mapping) and ("currency" in value or kind == "monetary"):
+                row[column] = parse_float(value.get("value"), field=column)
+                row[f"{column}_currency"] = value.get("currency")
+            elif kind in ("double", "monetary"):
+                row[column] = parse_float(value, field=column)
+            elif kind == "date" and isinstance(value, str):
+                row[column] = _date_or_text(value, column)
+            else:
+                row[column] = value
+        except ValueError as exc:
+            return Outcome(None, str(exc), row["id"])
+    return Outcome(row, None, row["id"])
+
+
+def _date_or_text(value: str, column: str) -> Any:
+    try:
+        return parse_date(value, field=column)
+    except ValueError:
+        return value
+
+
+def mapping_row(field: Mapping[str, Any], column: str, *, deleted: bool = False) -> Record:
+    """A `deal_field_mapping` row: hash key, field name, column in `deals`, field type."""
+    return {"key": field.get("key"), "name": field.get("name"), "column_name": column,
+            "field_type": field.get("field_type"), "is_deleted": deleted}
+
+
+def flow_row(item: Mapping[str, Any], deal_id: int) -> Outcome:
+    """A `deal_flow` row from one v1 flow item (None row and no reason: not a change we keep)."""
+    data = item.get("data")
+    if item.get("object") != FLOW_ITEM_TYPE or not isinstance(data, Mapping):
+        return Outcome(None)
+    if data.get("field_key") not in FLOW_FIELD_KEYS:
+        return Outcome(None)
+    rid = record_id(data)
+    if rid is None:
+        return Outcome(None, f"id: {data.get('id')!r} is missing or not an integer", None)
+    try:
+        log_time = parse_datetime(data.get("log_time") or item.get("timestamp"), field="log_time")
+    except ValueError as exc:
+        return Outcome(None, str(exc), rid)
+    if log_time is None:
+        return Outcome(None, "log_time: missing", rid)
+    extra_data = data.get("additional_data")
+    extra: Mapping[str, Any] = extra_data if isinstance(extra_data, Mapping) else {}
+    return Outcome({
+        "id": rid,
+        "deal_id": deal_id,
+        "field_key": data.get("field_key"),
+        "old_value": _text(data.get("old_value")),
+        "new_value": _text(data.get("new_value")),
+        "old_value_formatted": _text(extra.get("old_value_formatted")),
+        "new_value_formatted": _text(extra.get("new_value_formatted")),
+        "log_time": log_time,
+        "user_id": data.get("user_id"),
+        "change_source": data.get("change_source"),
+        "is_bulk_update": bool(data.get("is_bulk_update_flag")),
+        "is_deleted": False,
+    }, None, rid)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,284 @@
+"""The Pipedrive dlt source: one merge resource per raw table, cursors in dlt state.
+
+- v2 lists (deals, persons, organizations, activities, pipelines, stages) are read with
+  `updated_since` = saved cursor - overlap, sorted by `update_time`, 500 per page. Deleted deals are
+  read in a second pass with `status=deleted`; other objects carry `is_deleted` themselves.
+- v1 metadata (users, activity types, deal fields, and the custom-field mapping derived from deal
+  fields) is small and read in full each run; a record that vanished from the list is landed once
+  more with `is_deleted = true`, from the copy kept in resource state.
+- Deal flow: for every deal updated since the flow cursor, `GET /v1/deals/{id}/flow` newest first,
+  stopping at the first change older than the cursor minus the overlap.
+- Deal custom fields land under column names derived from their labels, kept stable in source state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import dlt
+from dlt.sources import DltResource, DltSource
+
+from connectors.common.errors import ConfigError, RequestError
+from connectors.common.records import parse_datetime, reject
+from connectors.pipedrive.client import Client
+from connectors.pipedrive.records import (
+    Outcome,
+    assign_columns,
+    custom_column_types,
+    deal_row,
+    flow_row,
+    mapping_row,
+    record_id,
+    to_row,
+)
+from connectors.pipedrive.settings import (
+    COLUMN_TYPES,
+    CURSOR_FIELD,
+    FLOW_ITEM_TYPE,
+    OBJECTS,
+    PRIMARY_KEYS,
+    SOURCE,
+    V1_OBJECTS,
+    V2_OBJECTS,
+    is_custom_key,
+)
+
+Record = dict[str, Any]
+
+
+def select_objects(objects: Sequence[str] | None) -> list[str]:
+    """The raw tables asked for, in the order of `OBJECTS`; unknown names are a `ConfigError`."""
+    if objects is None:
+        return list(OBJECTS)
+    unknown = sorted(set(objects) - set(OBJECTS))
+    if unknown:
+        raise ConfigError(SOURCE, None, f"unknown object(s) {', '.join(unknown)}",
+                          f"Choose among {', '.join(OBJECTS)}")
+    return [name for name in OBJECTS if name in objects]
+
+
+def _v2_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _since(state: Mapping[str, Any], full_refresh: bool, overlap: timedelta) -> datetime | None:
+    cursor = None if full_refresh else parse_datetime(state.get("cursor"), field="cursor")
+    return cursor - overlap if cursor is not None else None
+
+
+def _later(current: str | None, moment: datetime | None) -> str | None:
+    """The later of a stored ISO cursor and a new timestamp, as an ISO string."""
+    if moment is None:
+        return current
+    if current is None or moment > (parse_datetime(current, field="cursor") or moment):
+        return moment.isoformat()
+    return current
+
+
+class DealFields:
+    """Deal field metadata, fetched once per run and shared by the resources that need it."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self._fields: list[Record] | None = None
+
+    def fields(self) -> list[Record]:
+        if self._fields is None:
+            self._fields = self.client.list_v1(V1_OBJECTS["deal_fields"], obj="deal_fields")
+        return self._fields
+
+    def types(self) -> dict[str, str]:
+        return {str(f.get("key")): str(f.get("field_type")) for f in self.fields()}
+
+    def columns(self) -> dict[str, str]:
+        """Hash key -> column name; names once given are kept in source state for good."""
+        known: dict[str, str] = dlt.current.source_state().setdefault("deal_field_columns", {})
+        columns = assign_columns(self.fields(), known)
+        known.update(columns)
+        return columns
+
+
+def column_hints(obj: str, extra: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """dlt column hints of a raw table: `is_deleted` and the declared types."""
+    hints: dict[str, Any] = {"is_deleted": {"data_type": "bool", "nullable": False}}
+    for name, data_type in {**COLUMN_TYPES.get(obj, {}), **(extra or {})}.items():
+        hints[name] = {"data_type": data_type, "nullable": True}
+    return hints
+
+
+def _emit(obj: str, outcomes: Iterable[tuple[Outcome, Any]],
+          hints: dict[str, Any] | None = None) -> Iterator[Any]:
+    """One list of good rows (with column hints when given), then one `reject` item per bad record."""
+    rows: list[Record] = []
+    rejected: list[Any] = []
+    for outcome, payload in outcomes:
+        if outcome.row is not None:
+            rows.append(outcome.row)
+        elif outcome.reason is not None:
+            rejected.append(reject(SOURCE, obj, outcome.record_id, outcome.reason, payload))
+    if rows and hints:
+        yield dlt.mark.with_hints(rows, dlt.mark.make_hints(columns=hints))
+    elif rows:
+        yield rows
+    yield from rejected
+
+
+def v2_rows(client: Client, obj: str, fields: DealFields, *, full_refresh: bool,
+            overlap: timedelta) -> Iterator[Any]:
+    """Pages of one v2 object changed since the cursor (deleted deals in a second pass)."""
+    state = dlt.current.resource_state()
+    since = _since(state, full_refresh, overlap)
+    newest: str | None = None if full_refresh else state.get("cursor")
+    convert: Callable[[Record], Outcome] = lambda r: to_row(obj, r)  # noqa: E731
+    hints: dict[str, Any] | None = None
+    if obj == "deals":
+        columns, types = fields.columns(), fields.types()
+        convert = lambda r: deal_row(r, columns, types)  # noqa: E731
+        # Custom fields are typed from their metadata, so even an unused one has its column.
+        hints = column_hints(obj, custom_column_types(columns, types))
+    passes: list[dict[str, Any]] = [{}, {"status": "deleted"}] if obj == "deals" else [{}]
+    for extra in passes:
+        params: dict[str, Any] = {"sort_by": CURSOR_FIELD, "sort_direction": "asc", **extra}
+        if since is not None:
+            params["updated_since"] = _v2_time(since)
+        for page in client.iter_v2(V2_OBJECTS[obj], params, obj=obj):
+            outcomes = [(convert(r), r) for r in page]
+            for outcome, _ in outcomes:
+                if outcome.row is not None:
+                    newest = _later(newest, outcome.row.get(CURSOR_FIELD))
+            yield from _emit(obj, outcomes, hints)
+            hints = None
+    if newest is not None:
+        state["cursor"] = newest
+
+
+def snapshot_rows(obj: str, records: list[Record], key: Callable[[Record], Any],
+                  convert: Callable[[Record, bool], Outcome]) -> Iterator[Any]:
+    """A full list, plus the records that vanished since the last run landed as deleted."""
+    state = dlt.current.resource_state()
+    known: dict[str, Record] = state.get("known") or {}
+    current: dict[str, Record] = {}
+    outcomes: list[tuple[Outcome, Any]] = []
+    for record in records:
+        outcome = convert(record, False)
+        outcomes.append((outcome, record))
+        if outcome.row is not None:
+            current[str(key(record))] = record
+    for old_key, old in known.items():
+        if old_key not in current:
+            outcomes.append((convert(old, True), old))
+    yield from _emit(obj, outcomes)
+    state["known"] = current
+
+
+def flow_rows(client: Client, *, full_refresh: bool, overlap: timedelta) -> Iterator[Any]:
+    """Stage, status and other tracked changes of the deals updated since the flow cursor."""
+    state = dlt.current.resource_state()
+    since = _since(state, full_refresh, overlap)
+    newest: str | None = None if full_refresh else state.get("cursor")
+    params: dict[str, Any] = {"sort_by": CURSOR_FIELD, "sort_direction": "asc"}
+    if since is not None:
+        params["updated_since"] = _v2_time(since)
+    for page in client.iter_v2(V2_OBJECTS["deals"], params, obj="deal_flow"):
+        for deal in page:
+            deal_id = record_id(deal)
+            if deal_id is None:
+                continue  # the deals resource rejects it
+            yield from _emit("deal_flow", _deal_changes(client, deal_id, since))
+            try:
+                newest = _later(newest, parse_datetime(deal.get(CURSOR_FIELD), field=CURSOR_FIELD))
+            except ValueError:
+                pass  # the deals resource rejects it
+    if newest is not None:
+        state["cursor"] = newest
+
+
+def _deal_changes(client: Client, deal_id: int, since: datetime | None) -> Iterator[tuple[Outcome, Any]]:
+    params = {"items": FLOW_ITEM_TYPE, "all_changes": 1}
+    try:
+        for page in client.iter_v1(f"deals/{deal_id}/flow", params, obj="deal_flow"):
+            for item in page:
+                outcome = flow_row(item, deal_id)
+                log_time = outcome.row.get("log_time") if outcome.row else None
+                if since is not None and log_time is not None and log_time < since:
+                    return  # newest first: everything after this is older
+                yield outcome, item
+    except RequestError as exc:
+        if not exc.message.startswith("404"):
+            raise  # a deal deleted and purged meanwhile has no flow any more: 404 is expected
+
+
+def _metadata_resource(client: Client, obj: str, fields: DealFields) -> Iterator[Any]:
+    if obj == "users":
+        records = client.list_v1(V1_OBJECTS[obj], obj=obj)
+        return snapshot_rows(obj, records, lambda r: r.get("id"),
+                             lambda r, gone: to_row(obj, r, deleted=gone))
+    if obj == "activity_types":
+        records = client.list_v1(V1_OBJECTS[obj], obj=obj)
+        return snapshot_rows(obj, records, lambda r: r.get("id"),
+                             lambda r, gone: to_row(obj, r, deleted=gone or not r.get("active_flag", True)))
+    if obj == "deal_fields":
+        return snapshot_rows(obj, fields.fields(), lambda r: r.get("id"),
+                             lambda r, gone: to_row(obj, r, deleted=gone))
+    columns = fields.columns()
+    custom = [f for f in fields.fields() if is_custom_key(str(f.get("key") or ""))]
+    return snapshot_rows(obj, custom, lambda r: r.get("key"),
+                         lambda r, gone: Outcome(mapping_row(r, columns.get(str(r.get("key")), ""),
+                                                             deleted=gone)))
+
+
+def _lazy(factory: Callable[[], Iterator[Any]]) -> Iterator[Any]:
+    # Defer the first API call until dlt extracts the resource (and has its state in context).
+    yield from factory()
+
+
+def source(client: Client, *, objects: Sequence[str] | None = None, full_refresh: bool = False,
+           overlap: timedelta = timedelta(minutes=10)) -> DltSource:
+    """The Pipedrive dlt source: one merge resource per raw table in `objects` (default: all)."""
+    selected = select_objects(objects)
+    fields = DealFields(client)
+
+    def make(obj: str) -> DltResource:
+        data: Iterator[Any]
+        if obj in V2_OBJECTS:
+            data = v2_rows(client, obj, fields, full_refresh=full_refresh, overlap=overlap)
+        elif obj == "deal_flow":
+            data = flow_rows(client, full_refresh=full_refresh, overlap=overlap)
+        else:
+            data = _lazy(lambda: _metadata_resource(client, obj, fields))
+        resource = dlt.resource(data, name=obj, primary_key=PRIMARY_KEYS[obj], write_disposition="merge")
+        # dlt starts a table variant from a copy of the resource's hints; set up the variant for
+        # `_rejected_records` first so our column hints (a NOT NULL `is_deleted`) stay out of it.
+        template = reject(SOURCE, obj, None, "", None)
+        resource.merge_hints(template.meta.hints, create_table_variant=True)
+        resource.apply_hints(columns=column_hints(obj))
+        return resource
+
+    @dlt.source(name=SOURCE, max_table_nesting=0)
+    def pipedrive() -> list[DltResource]:
+        return [make(obj) for obj in selected]
+
+    return pipedrive()
+
+
+def source_counts(client: Client, objects: Sequence[str] | None = None) -> dict[str, int]:
+    """Non-deleted records per object, counted by listing them (Pipedrive lists give no totals).
+
+    `deal_flow` is not counted: it would take one request per deal."""
+    counts: dict[str, int] = {}
+    fields = DealFields(client)
+    for obj in select_objects(objects):
+        if obj in V2_OBJECTS:
+            counts[obj] = sum(1 for page in client.iter_v2(V2_OBJECTS[obj], obj=obj) for r in page
+                              if not r.get("is_deleted") and r.get("status") != "deleted")
+        elif obj == "users":
+            counts[obj] = len(client.list_v1(V1_OBJECTS[obj], obj=obj))
+        elif obj == "activity_types":
+            counts[obj] = sum(1 for r in client.list_v1(V1_OBJECTS[obj], obj=obj) if r.get("active_flag", True))
+        elif obj == "deal_fields":
+            counts[obj] = len(fields.fields())
+        elif obj == "deal_field_mapping":
+            counts[obj] = sum(1 for f in fields.fields() if is_custom_key(str(f.get("key") or "")))
+    return counts

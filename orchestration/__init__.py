@@ -1,0 +1,1 @@
+"""Dagster: assets, checks, schedules and sensors. `definitions.py` only merges the modules."""

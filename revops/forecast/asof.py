@@ -1,0 +1,160 @@
+"""The point-in-time view of the warehouse: what was known at the start of a day d.
+
+Every forecast method, model and back-test reads the warehouse only through `as_of_view`, so that a
+forecast "as of d" cannot use anything that happened on or after d:
+
+- open deals: the `fct_pipeline_daily` rows of snapshot_date = d (stage, amount, probability and
+  expected close date as they stood then). A deal closed on d itself is still open at the start of d:
+  when the mart leaves it out of the day-d snapshot, its day d-1 row stands in for it, so the view does
+  not depend on whether the mart lists deals on their closing day;
+- closed deals: deals whose close date is before d, with status and amount as they were at d (changes
+  recorded in `fct_deal_changes` on or after d are undone);
+- snapshots dated d or earlier, stage events entered before d (exits on or after d are hidden),
+  activities and changes dated before d, lead-funnel dates before d.
+
+Reps, accounts and quotas are taken as they are today: team and manager attribution is "as is" by
+definition (docs/kpis.md), and quotas are a plan, not an outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from revops.forecast.marts import Marts, day_number
+
+CLOSED_STATUSES = ("won", "lost")
+
+
+@dataclass(frozen=True)
+class AsOfView:
+    """What the warehouse knew at the start of `as_of`; see the module docstring for the rules."""
+
+    as_of: date
+    day: int
+    open_deals: pd.DataFrame
+    snapshots: pd.DataFrame
+    closed: pd.DataFrame
+    stage_events: pd.DataFrame
+    activities: pd.DataFrame
+    changes: pd.DataFrame
+    leads: pd.DataFrame
+    reps: pd.DataFrame
+    quotas: pd.DataFrame
+    accounts: pd.DataFrame
+
+    def latest_dated_day(self) -> float:
+        """The latest day number any dated row of the view carries (for checks: must be <= day)."""
+        candidates = [
+            self.snapshots["day"].max(), self.closed["closed_day"].max(),
+            self.stage_events["entered_day"].max(), self.stage_events["exited_day"].max(),
+            self.activities["day"].max(), self.changes["day"].max(),
+            self.leads["mql_day"].max(), self.leads["sql_day"].max(), self.leads["created_day"].max(),
+        ]
+        values = [float(c) for c in candidates if c is not None and not pd.isna(c)]
+        return max(values) if values else float("-inf")
+
+
+def normalise_status(value: object) -> str:
+    """Map a status text from any CRM history to open, won or lost."""
+    text = str(value).lower() if value is not None else ""
+    if "won" in text:
+        return "won"
+    if "lost" in text:
+        return "lost"
+    return "open"
+
+
+def value_at_start_of(changes: pd.DataFrame, field: str, day: int) -> pd.Series:
+    """Per deal, the value `field` had at the start of `day`: the old value of its first change dated
+    on or after `day` (deals without such a change are absent: their current value applies)."""
+    later = changes[(changes["field"] == field) & (changes["day"] >= day)]
+    if later.empty:
+        return pd.Series(dtype=object)
+    first = later.sort_values(["deal_id", "changed_epoch"], kind="stable").drop_duplicates("deal_id")
+    return first.set_index("deal_id")["old_value"]
+
+
+def _closed_as_of(marts: Marts, day: int, open_ids: set[object]) -> pd.DataFrame:
+    deals = marts.deals
+    status = deals["status"].map(normalise_status)
+    closed_day = deals["closed_day"].copy()
+    amount_corp = deals["amount_corporate"].copy()
+    ids = deals["deal_id"]
+
+    status_then = value_at_start_of(marts.changes, "status", day)
+    if not status_then.empty:
+        mapped = ids.map(status_then)
+        changed = mapped.notna().to_numpy()
+        status = status.where(~changed, mapped.map(normalise_status))
+        # The close date as known then: the last status change into a closed status before `day`.
+        earlier = marts.changes[(marts.changes["field"] == "status") & (marts.changes["day"] < day)]
+        earlier = earlier.assign(new_status=earlier["new_value"].map(normalise_status))
+        earlier = earlier[earlier["new_status"].isin(CLOSED_STATUSES)]
+        last_close = earlier.sort_values(["deal_id", "changed_epoch"]).drop_duplicates("deal_id", keep="last")
+        close_then = ids.map(last_close.set_index("deal_id")["day"])
+        closed_day = closed_day.where(~changed, close_then)
+
+    amount_then = value_at_start_of(marts.changes, "amount", day)
+    if not amount_then.empty:
+        native = pd.to_numeric(ids.map(amount_then), errors="coerce")
+        rate = deals["fx_rate"].where(deals["fx_rate"].notna(), deals["amount_corporate"] / deals["amount"])
+        reverted = native * rate
+        amount_corp = amount_corp.where(reverted.isna(), reverted)
+
+    mask = status.isin(CLOSED_STATUSES) & (closed_day < day) & ~ids.isin(open_ids)
+    out = deals.loc[mask, ["deal_id", "source", "owner_rep_id", "team", "segment", "account_id",
+                           "created_day", "stage_order"]].copy()
+    out["status"] = status[mask].to_numpy()
+    out["closed_day"] = closed_day[mask].to_numpy(dtype="float64")
+    out["amount_corporate"] = amount_corp[mask].to_numpy(dtype="float64")
+    return out.reset_index(drop=True)
+
+
+def _open_at(marts: Marts, day: int) -> pd.DataFrame:
+    pipeline = marts.pipeline
+    today = pipeline[pipeline["day"] == day]
+    deals = marts.deals
+    closing_today = deals.loc[(deals["closed_day"] == day) & ~deals["deal_id"].isin(today["deal_id"]), "deal_id"]
+    if len(closing_today):
+        yesterday = pipeline[(pipeline["day"] == day - 1) & pipeline["deal_id"].isin(closing_today)].copy()
+        # Seen from the start of `day`: one more day in the stage than on the day-before row.
+        yesterday["day"] = float(day)
+        yesterday["days_in_stage"] = yesterday["days_in_stage"] + 1
+        today = pd.concat([today, yesterday], ignore_index=True)
+    return today.drop_duplicates("deal_id").reset_index(drop=True)
+
+
+def as_of_view(marts: Marts, as_of: date) -> AsOfView:
+    """The point-in-time view at the start of `as_of` (the only door from the marts to the methods)."""
+    day = day_number(as_of)
+    open_deals = _open_at(marts, day)
+    closed = _closed_as_of(marts, day, set(open_deals["deal_id"]))
+
+    events = marts.stage_events[marts.stage_events["entered_day"] < day].copy()
+    events["exited_day"] = events["exited_day"].where(events["exited_day"] < day, np.nan)
+
+    leads = marts.leads
+    known = (leads["created_day"] < day) | (leads["created_day"].isna() & (leads["mql_day"] < day))
+    leads = leads[known].copy()
+    for col in ("mql_day", "sql_day"):
+        leads[col] = leads[col].where(leads[col] < day, np.nan)
+    leads["mql_at"] = leads["mql_at"].where(leads["mql_day"].notna(), pd.NaT)
+
+    return AsOfView(
+        as_of=as_of,
+        day=day,
+        open_deals=open_deals,
+        snapshots=marts.pipeline[marts.pipeline["day"] <= day],
+        closed=closed,
+        stage_events=events.reset_index(drop=True),
+        activities=marts.activities[marts.activities["day"] < day].reset_index(drop=True),
+        changes=marts.changes[marts.changes["day"] < day].reset_index(drop=True),
+        leads=leads.reset_index(drop=True),
+        reps=marts.reps,
+        quotas=marts.quotas,
+        accounts=marts.accounts,
+    )

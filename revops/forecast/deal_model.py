@@ -1,0 +1,203 @@
+"""Deal-level win probability: gradient boosting on point-in-time snapshot features, calibrated on a
+held-out group of deals, evaluated on another, and explained deal by deal in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
+
+from revops.forecast.features import FEATURES, SEGMENTS
+
+MIN_TRAINING_ROWS = 200
+MIN_ISOTONIC_ROWS = 400  # below this the calibration split is too small for isotonic steps
+FOLDS = 5  # by deal: one fold evaluates, one calibrates, the rest fit
+STAGE_NAMES = {1: "qualification", 2: "demo", 3: "proposal", 4: "negotiation"}
+_GROUPS: dict[str, list[str]] = {
+    "stage": ["stage_order"],
+    "crm_probability": ["crm_probability"],
+    "activity_recency": ["days_since_activity"],
+    "activity_volume": ["activities_total", "activities_30d"],
+    "pushes": ["close_date_pushes"],
+    "amount_cuts": ["amount_cuts"],
+    "time_in_stage": ["days_in_stage"],
+    "age": ["age_days"],
+    "owner": ["owner_win_rate", "owner_closed_deals"],
+    "amount": ["log_amount"],
+    "segment": [f"segment_{s}" for s in SEGMENTS],
+    "close_date": ["days_to_close"],
+}
+
+
+def _safe_auc(y: np.ndarray, p: np.ndarray) -> float:
+    return float(roc_auc_score(y, p)) if len(np.unique(y)) == 2 else float("nan")
+
+
+@dataclass
+class DealModel:
+    """A fitted, calibrated win-probability model with its held-out evaluation."""
+
+    classifier: HistGradientBoostingClassifier
+    calibrator: IsotonicRegression | LogisticRegression
+    calibration_method: str
+    baseline: pd.Series
+    metrics: dict[str, float]
+    reliability: pd.DataFrame
+
+    def raw(self, features: pd.DataFrame) -> np.ndarray:
+        """Uncalibrated scores."""
+        if len(features) == 0:
+            return np.zeros(0)
+        return self.classifier.predict_proba(features[FEATURES].to_numpy("float64"))[:, 1]
+
+    def predict(self, features: pd.DataFrame) -> np.ndarray:
+        """Calibrated win probabilities."""
+        raw = self.raw(features)
+        if len(raw) == 0:
+            return raw
+        if isinstance(self.calibrator, IsotonicRegression):
+            return np.clip(self.calibrator.predict(raw), 0.0, 1.0)
+        return self.calibrator.predict_proba(_logit(raw)[:, None])[:, 1]
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def reliability_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Reliability (calibration) table: equal-width probability bins, mean prediction vs observed rate."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(p, edges[1:-1], right=False), 0, bins - 1)
+    rows = []
+    for b in range(bins):
+        m = which == b
+        rows.append({"bin": b, "bin_lower": edges[b], "bin_upper": edges[b + 1],
+                     "predicted_mean": float(p[m].mean()) if m.any() else np.nan,
+                     "observed_rate": float(y[m].mean()) if m.any() else np.nan, "deals": int(m.sum())})
+    return pd.DataFrame(rows)
+
+
+def fit_deal_model(features: pd.DataFrame, labels: np.ndarray, deal_ids: pd.Series,
+                   seed: int = 0) -> DealModel | None:
+    """Fit on 3/5 of the deals, calibrate on 1/5, evaluate on the last 1/5 (split by deal, so no deal's
+    snapshots sit on both sides). None when there is too little labelled history."""
+    y = np.asarray(labels, dtype="float64")
+    if len(y) < MIN_TRAINING_ROWS or len(np.unique(y)) < 2:
+        return None
+    unique = pd.unique(deal_ids.astype(object))
+    order = np.random.default_rng(seed).permutation(len(unique))
+    fold_of = dict(zip(unique[order], np.arange(len(unique)) % FOLDS, strict=True))
+    fold = deal_ids.astype(object).map(fold_of).to_numpy()
+    test, cal, fit = fold == 0, fold == 1, fold >= 2
+    if len(np.unique(y[fit])) < 2:
+        return None
+    x = features[FEATURES].to_numpy("float64")
+    clf = HistGradientBoostingClassifier(max_iter=120, learning_rate=0.06, max_leaf_nodes=15,
+                                         min_samples_leaf=30, l2_regularization=1.0, early_stopping=False,
+                                         random_state=seed)
+    clf.fit(x[fit], y[fit])
+    raw_cal = clf.predict_proba(x[cal])[:, 1]
+    calibrator: IsotonicRegression | LogisticRegression
+    if cal.sum() >= MIN_ISOTONIC_ROWS and len(np.unique(y[cal])) == 2:
+        calibrator, method = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0), "isotonic"
+        calibrator.fit(raw_cal, y[cal])
+    elif len(np.unique(y[cal])) == 2:
+        calibrator, method = LogisticRegression(C=1e6), "sigmoid"
+        calibrator.fit(_logit(raw_cal)[:, None], y[cal])
+    else:
+        return None
+    baseline = features.loc[fit, FEATURES].median()
+    model = DealModel(clf, calibrator, method, baseline, {}, pd.DataFrame())
+    p_test = model.predict(features.loc[test])
+    y_test = y[test]
+    base_rate = float(y[fit | cal].mean())
+    crm = features.loc[test, "crm_probability"].to_numpy("float64")
+    crm = np.clip(np.where(np.isnan(crm), base_rate, crm), 0, 1)
+    model.metrics = {
+        "brier": float(brier_score_loss(y_test, p_test)) if test.any() else float("nan"),
+        "brier_constant": float(np.mean((y_test - base_rate) ** 2)) if test.any() else float("nan"),
+        "brier_crm_probability": float(np.mean((y_test - crm) ** 2)) if test.any() else float("nan"),
+        "auc": _safe_auc(y_test, p_test),
+        "auc_crm_probability": _safe_auc(y_test, crm),
+        "log_loss": float(log_loss(y_test, np.clip(p_test, 1e-6, 1 - 1e-6), labels=[0, 1]))
+        if test.any() else float("nan"),
+        "training_rows": float(fit.sum()),
+        "calibration_rows": float(cal.sum()),
+        "test_rows": float(test.sum()),
+        "positive_rate": base_rate,
+    }
+    model.reliability = reliability_table(y_test, p_test)
+    return model
+
+
+def _money(value: float) -> str:
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.1f}M"
+    if abs(value) >= 1e3:
+        return f"{value / 1e3:.0f}k"
+    return f"{value:.0f}"
+
+
+def _describe(group: str, row: pd.Series) -> str:
+    stage = STAGE_NAMES.get(int(row["stage_order"]) if not pd.isna(row["stage_order"]) else -1, "unknown stage")
+    if group == "stage":
+        return f"stage {stage}"
+    if group == "crm_probability":
+        return f"CRM probability {row['crm_probability']:.0%}" if not pd.isna(row["crm_probability"]) \
+            else "no CRM probability"
+    if group == "activity_recency":
+        days = int(row["days_since_activity"])
+        return f"no activity in {days} days" if days >= 14 else f"last activity {days} days ago"
+    if group == "activity_volume":
+        return f"{int(row['activities_30d'])} activities in the last 30 days ({int(row['activities_total'])} in all)"
+    if group == "pushes":
+        n = int(row["close_date_pushes"])
+        return f"close date pushed {n} time{'s' if n != 1 else ''}" if n else "close date never pushed"
+    if group == "amount_cuts":
+        n = int(row["amount_cuts"])
+        return f"amount cut {n} time{'s' if n != 1 else ''}" if n else "amount never cut"
+    if group == "time_in_stage":
+        return f"{int(row['days_in_stage'])} days in {stage}"
+    if group == "age":
+        return f"open for {int(row['age_days'])} days"
+    if group == "owner":
+        return f"owner won {row['owner_win_rate']:.0%} of {int(row['owner_closed_deals'])} closed deals"
+    if group == "amount":
+        return f"amount {_money(float(np.expm1(row['log_amount'])))}"
+    if group == "segment":
+        seg = next((s for s in SEGMENTS if row[f"segment_{s}"] == 1), "unknown")
+        return f"{seg} segment"
+    days = row["days_to_close"]
+    if pd.isna(days):
+        return "no expected close date"
+    return f"expected to close in {int(days)} days" if days >= 0 else f"close date passed {int(-days)} days ago"
+
+
+def explain(model: DealModel, features: pd.DataFrame, top: int = 3, min_effect: float = 0.005) -> list[str]:
+    """Per deal, its main factors in words with their effect in probability points: each factor is
+    reset to the typical training value and the change in the calibrated probability is its effect."""
+    if len(features) == 0:
+        return []
+    p = model.predict(features)
+    effects = {}
+    for group, cols in _GROUPS.items():
+        reference = features.copy()
+        for c in cols:
+            reference[c] = model.baseline[c]
+        effects[group] = p - model.predict(reference)
+    names = list(effects)
+    matrix = np.column_stack([effects[g] for g in names])
+    out: list[str] = []
+    for i in range(len(features)):
+        order = np.argsort(-np.abs(matrix[i]), kind="stable")[:top]
+        row = features.iloc[i]
+        parts = [f"{_describe(names[j], row)} ({matrix[i, j] * 100:+.0f} pts)" for j in order
+                 if abs(matrix[i, j]) >= min_effect]
+        out.append("; ".join(parts) if parts else "no factor moves the probability by more than half a point")
+    return out

@@ -1,0 +1,177 @@
+"""Read the marts the forecast needs from the DuckDB warehouse into plain pandas frames.
+
+Dates become day numbers (days since 1970-01-01, float with NaN for missing) so that the forecast code
+can compare and subtract them with numpy; instants become the day of their UTC date (and, for changes,
+epoch seconds so that changes on one day keep their order). Nothing here is point-in-time: the
+`as_of_view` in `revops.forecast.asof` is the only way the methods see these frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+EPOCH = date(1970, 1, 1)
+
+
+class ForecastInputError(RuntimeError):
+    """A mart the forecast reads is missing, or lacks a documented column."""
+
+
+def day_number(d: date) -> int:
+    """Day number of a calendar date (days since 1970-01-01)."""
+    return (d - EPOCH).days
+
+
+def day_to_date(day: float | int) -> date:
+    """Calendar date of a day number."""
+    return EPOCH + timedelta(days=int(day))
+
+
+# table -> {column: SQL expression producing it}; `day(x)` marks a DATE or TIMESTAMP read as a day number.
+_REQUIRED: dict[str, dict[str, str]] = {
+    "fct_deals": {
+        "deal_id": "deal_id", "source": "source", "owner_rep_id": "owner_rep_id", "team": "team",
+        "segment": "segment", "account_id": "account_id", "stage": "stage", "stage_order": "stage_order",
+        "status": "status", "currency": "currency", "amount": "amount", "fx_rate": "fx_rate",
+        "amount_corporate": "amount_corporate", "probability": "probability",
+        "forecast_category": "forecast_category", "created_day": "day(created_date)",
+        "ecd_day": "day(expected_close_date)", "closed_day": "day(closed_date)",
+    },
+    "fct_pipeline_daily": {
+        "day": "day(snapshot_date)", "deal_id": "deal_id", "source": "source",
+        "owner_rep_id": "owner_rep_id", "team": "team", "segment": "segment", "stage": "stage",
+        "stage_order": "stage_order", "amount_corporate": "amount_corporate", "probability": "probability",
+        "forecast_category": "forecast_category", "ecd_day": "day(expected_close_date)",
+        "created_day": "day(created_date)", "days_in_stage": "days_in_stage",
+    },
+    "fct_deal_stage_events": {
+        "deal_id": "deal_id", "stage": "stage", "stage_order": "stage_order",
+        "entered_day": "day(entered_at)", "exited_day": "day(exited_at)",
+    },
+    "fct_deal_changes": {
+        "deal_id": "deal_id", "day": "day(changed_at)", "changed_epoch": "epoch(changed_at)",
+        "field": "field", "old_value": "old_value", "new_value": "new_value",
+    },
+    "fct_activities": {
+        "deal_id": "deal_id", "account_id": "account_id", "rep_id": "rep_id",
+        "activity_type": "activity_type", "day": "day(activity_date)",
+    },
+    "fct_lead_funnel": {
+        "person_id": "person_id", "email": "email", "source": "source", "owner_rep_id": "owner_rep_id",
+        "account_id": "account_id", "created_day": "day(created_at)", "mql_day": "day(mql_at)",
+        "sql_day": "day(sql_at)", "mql_at": "mql_at",
+    },
+    "dim_reps": {"rep_id": "rep_id", "email": "email", "team": "team", "manager_email": "manager_email",
+                 "role": "role"},
+    "fct_quotas": {"rep_id": "rep_id", "email": "email", "start_day": "day(period_start)",
+                   "end_day": "day(period_end)", "quota_type": "quota_type", "quota_amount": "quota_amount"},
+}
+_OPTIONAL: dict[str, dict[str, str]] = {"dim_accounts": {"account_id": "account_id", "segment": "segment"}}
+
+
+@dataclass(frozen=True)
+class Marts:
+    """The warehouse marts as read today (not point-in-time; see `as_of_view`)."""
+
+    deals: pd.DataFrame
+    pipeline: pd.DataFrame
+    stage_events: pd.DataFrame
+    changes: pd.DataFrame
+    activities: pd.DataFrame
+    leads: pd.DataFrame
+    reps: pd.DataFrame
+    quotas: pd.DataFrame
+    accounts: pd.DataFrame
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
+    rows = con.execute(
+        "select lower(column_name) from information_schema.columns where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _source_column(expr: str) -> str:
+    inner = expr
+    for wrapper in ("day(", "epoch("):
+        if inner.startswith(wrapper):
+            inner = inner[len(wrapper):-1]
+    return inner
+
+
+def _sql(expr: str) -> str:
+    if expr.startswith("day("):
+        col = expr[4:-1]
+        return f"(CAST({col} AS DATE) - DATE '1970-01-01')"
+    if expr.startswith("epoch("):
+        return f"epoch(CAST({expr[6:-1]} AS TIMESTAMP))"
+    return expr
+
+
+def _read(con: duckdb.DuckDBPyConnection, table: str, spec: dict[str, str]) -> pd.DataFrame:
+    select = ", ".join(f"{_sql(expr)} AS {name}" for name, expr in spec.items())
+    frame = con.execute(f"SELECT {select} FROM marts.{table}").df()
+    for name, expr in spec.items():
+        if expr.startswith("day(") or name in {"amount", "amount_corporate", "fx_rate", "probability",
+                                                "stage_order", "days_in_stage", "quota_amount",
+                                                "changed_epoch"}:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+        elif name != "mql_at":
+            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
+    return frame
+
+
+def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
+    """Read the marts the forecast uses; raise ForecastInputError naming any missing table or column."""
+    problems: list[str] = []
+    for table, spec in _REQUIRED.items():
+        have = _columns(con, "marts", table)
+        if not have:
+            problems.append(f"marts.{table} does not exist")
+            continue
+        missing = sorted({_source_column(e) for e in spec.values()} - have)
+        if missing:
+            problems.append(f"marts.{table} lacks column(s) {', '.join(missing)}")
+    if problems:
+        raise ForecastInputError(
+            "the forecast cannot read the warehouse: " + "; ".join(problems)
+            + ". Build the dbt marts first (the columns are listed in docs/warehouse.md)."
+        )
+    frames = {table: _read(con, table, spec) for table, spec in _REQUIRED.items()}
+    accounts_spec = _OPTIONAL["dim_accounts"]
+    if set(accounts_spec.values()) <= _columns(con, "marts", "dim_accounts"):
+        accounts = _read(con, "dim_accounts", accounts_spec)
+    else:
+        # Without dim_accounts, an account's segment is the one its deals carry.
+        accounts = frames["fct_deals"][["account_id", "segment"]].dropna().drop_duplicates("account_id")
+    deals = frames["fct_deals"]
+    deals["status"] = deals["status"].map(lambda s: str(s).lower() if s is not None else "open")
+    pipeline = frames["fct_pipeline_daily"].sort_values(["day", "deal_id"], kind="stable").reset_index(drop=True)
+    changes = frames["fct_deal_changes"]
+    changes["field"] = changes["field"].map(lambda s: str(s).lower() if s is not None else "")
+    changes = changes.sort_values(["deal_id", "changed_epoch"], kind="stable").reset_index(drop=True)
+    reps = frames["dim_reps"]
+    for col in ("email", "manager_email"):
+        reps[col] = reps[col].map(lambda s: str(s).strip().lower() if s is not None else None)
+    return Marts(
+        deals=deals.reset_index(drop=True),
+        pipeline=pipeline,
+        stage_events=frames["fct_deal_stage_events"],
+        changes=changes,
+        activities=frames["fct_activities"],
+        leads=frames["fct_lead_funnel"],
+        reps=reps,
+        quotas=frames["fct_quotas"],
+        accounts=accounts,
+    )
+
+
+def as_float_days(values: pd.Series) -> np.ndarray:
+    """Day-number column as a float array (NaN where missing)."""
+    return values.to_numpy(dtype="float64", na_value=np.nan)
