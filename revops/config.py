@@ -281,5 +281,18 @@ def load_config(path: Path | str | None = None) -> RevopsConfig:
         config = RevopsConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_format_errors(path, exc)) from exc
+    _validate_alerts(path, config)
     config.base_dir = path.resolve().parent
     return config
+
+
+def _validate_alerts(path: Path, config: RevopsConfig) -> None:
+    """The `alerts:` section has its own model (revops.alerts); its errors read like the others."""
+    from revops.alerts import AlertsConfig
+
+    try:
+        AlertsConfig.model_validate(
+            {"fiscal_year_start_month": config.company.fiscal_year_start_month, **config.alerts})
+    except ValidationError as exc:
+        text = _format_errors(path, exc).replace("\n  - ", "\n  - alerts.")
+        raise ConfigError(text) from exc

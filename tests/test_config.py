@@ -110,3 +110,11 @@ def test_wrong_grain_lists_allowed_values(tmp_path):
         load_config(write(tmp_path, data))
     assert "kpis.targets.0.grain = 'year'" in str(exc.value)
     assert "'week', 'month' or 'quarter'" in str(exc.value)
+
+
+def test_alert_rule_with_unknown_kind_is_refused_under_the_alerts_key(tmp_path):
+    data = demo_config()
+    data["alerts"]["rules"][0]["kind"] = "sometimes"
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, data))
+    assert "alerts.rules.0.kind = 'sometimes'" in str(exc.value)
