@@ -46,7 +46,10 @@ from connectors.hubspot.settings import (
 
 Record = dict[str, Any]
 API_EXCEPTIONS: tuple[type[Exception], ...] = (
-    ObjectsApiException, OwnersApiException, PipelinesApiException, PropertiesApiException,
+    ObjectsApiException,
+    OwnersApiException,
+    PipelinesApiException,
+    PropertiesApiException,
     AssociationsApiException,
 )
 # No retries inside urllib3, and a 429 comes back as an answer (not MaxRetryError) for us to map.
@@ -150,8 +153,14 @@ class Client:
             with self._lock:
                 self.retries += 1
 
-        return call_with_retry(attempt, source=SOURCE, obj=obj, max_attempts=self.settings.max_attempts,
-                               sleep=self._sleep, on_retry=count_retry)
+        return call_with_retry(
+            attempt,
+            source=SOURCE,
+            obj=obj,
+            max_attempts=self.settings.max_attempts,
+            sleep=self._sleep,
+            on_retry=count_retry,
+        )
 
     def _note_budget(self, headers: Any, obj: str | None) -> None:
         raw = _header(headers, DAILY_REMAINING)
@@ -163,10 +172,13 @@ class Client:
             return
         if self.daily_remaining <= self.settings.budget_reserve:
             self.budget_exhausted = BudgetExhausted(
-                SOURCE, obj, f"{self.daily_remaining} requests left in the daily API budget, at or under the "
+                SOURCE,
+                obj,
+                f"{self.daily_remaining} requests left in the daily API budget, at or under the "
                 f"reserve of {self.settings.budget_reserve}",
                 "The sync stopped after landing what it had fetched and resumes from its cursors tomorrow; "
-                "lower HUBSPOT_API_BUDGET_RESERVE to let it use more of the daily limit")
+                "lower HUBSPOT_API_BUDGET_RESERVE to let it use more of the daily limit",
+            )
 
     def _mapped(self, exc: Exception, obj: str | None) -> ConnectorError:
         secrets = [self.settings.access_token]
@@ -179,34 +191,67 @@ class Client:
             if status == 429:
                 return self._rate_limited(exc, body, obj, text)
             if status == 401:
-                return AuthError(SOURCE, obj, text, "Check HUBSPOT_ACCESS_TOKEN: it must be the access token of "
-                                 "an active private app of this HubSpot account")
+                return AuthError(
+                    SOURCE,
+                    obj,
+                    text,
+                    "Check HUBSPOT_ACCESS_TOKEN: it must be the access token of "
+                    "an active private app of this HubSpot account",
+                )
             if status == 403:
-                return AuthError(SOURCE, obj, text, "Give the private app the read scope for this object "
-                                 "(e.g. crm.objects.deals.read, crm.objects.owners.read) and copy the new token")
+                return AuthError(
+                    SOURCE,
+                    obj,
+                    text,
+                    "Give the private app the read scope for this object "
+                    "(e.g. crm.objects.deals.read, crm.objects.owners.read) and copy the new token",
+                )
             if status >= 500:
                 return TransientError(SOURCE, obj, text, "HubSpot had a server error; retrying")
             if status == 0:
-                return RequestError(SOURCE, obj, redact(str(getattr(exc, "reason", exc)), secrets)[:300],
-                                    "Check HUBSPOT_API_BASE_URL and the TLS certificates trusted by Python")
-            return RequestError(SOURCE, obj, text, "This request was refused; report it with the message above")
+                return RequestError(
+                    SOURCE,
+                    obj,
+                    redact(str(getattr(exc, "reason", exc)), secrets)[:300],
+                    "Check HUBSPOT_API_BASE_URL and the TLS certificates trusted by Python",
+                )
+            return RequestError(
+                SOURCE, obj, text, "This request was refused; report it with the message above"
+            )
         if isinstance(exc, urllib3.exceptions.MaxRetryError):
-            return TransientError(SOURCE, obj, f"no answer from {self._host()} ({type(exc.reason).__name__})",
-                                  "Retrying; check the network and HUBSPOT_API_BASE_URL if it persists")
+            return TransientError(
+                SOURCE,
+                obj,
+                f"no answer from {self._host()} ({type(exc.reason).__name__})",
+                "Retrying; check the network and HUBSPOT_API_BASE_URL if it persists",
+            )
         if isinstance(exc, urllib3.exceptions.HTTPError | OSError):
-            return TransientError(SOURCE, obj, f"connection problem with {self._host()} ({type(exc).__name__})",
-                                  "Retrying; check the network and HUBSPOT_API_BASE_URL if it persists")
-        return RequestError(SOURCE, obj, redact(f"{type(exc).__name__}: {exc}", secrets)[:300],
-                            "Unexpected client error; report it with the message above")
+            return TransientError(
+                SOURCE,
+                obj,
+                f"connection problem with {self._host()} ({type(exc).__name__})",
+                "Retrying; check the network and HUBSPOT_API_BASE_URL if it persists",
+            )
+        return RequestError(
+            SOURCE,
+            obj,
+            redact(f"{type(exc).__name__}: {exc}", secrets)[:300],
+            "Unexpected client error; report it with the message above",
+        )
 
-    def _rate_limited(self, exc: Exception, body: dict[str, Any], obj: str | None, text: str) -> ConnectorError:
+    def _rate_limited(
+        self, exc: Exception, body: dict[str, Any], obj: str | None, text: str
+    ) -> ConnectorError:
         headers = getattr(exc, "headers", None)
         policy = str(body.get("policyName") or "")
         if policy == "DAILY":
             self.budget_exhausted = BudgetExhausted(
-                SOURCE, obj, "HubSpot's daily API limit is spent (429, policy DAILY)",
+                SOURCE,
+                obj,
+                "HubSpot's daily API limit is spent (429, policy DAILY)",
                 "The sync stopped after landing what it had fetched and resumes from its cursors after midnight "
-                "in the account's time zone")
+                "in the account's time zone",
+            )
             return self.budget_exhausted
         retry_after: float | None = None
         raw = _header(headers, "retry-after")
@@ -231,10 +276,19 @@ class Client:
 
     def properties(self, object_type: str) -> list[Record]:
         """Property definitions (name, type, fieldType, ...) of an object type."""
-        return list(self.call(object_type, self._properties.get_all, object_type, archived=False).get("results", []))
+        return list(
+            self.call(object_type, self._properties.get_all, object_type, archived=False).get("results", [])
+        )
 
-    def _list(self, object_type: str, properties: Sequence[str], after: str | None, limit: int, archived: bool,
-              history: Sequence[str]) -> Record:
+    def _list(
+        self,
+        object_type: str,
+        properties: Sequence[str],
+        after: str | None,
+        limit: int,
+        archived: bool,
+        history: Sequence[str],
+    ) -> Record:
         kwargs: dict[str, Any] = {"limit": limit, "archived": archived}
         if properties:
             kwargs["properties"] = list(properties)
@@ -244,8 +298,16 @@ class Client:
             kwargs["after"] = after
         return self.call(object_type, self._objects.get_page, object_type, **kwargs)
 
-    def list_page(self, object_type: str, properties: Sequence[str], *, after: str | None = None,
-                  limit: int = LIST_PAGE_SIZE, archived: bool = False, history: Sequence[str] = ()) -> Record:
+    def list_page(
+        self,
+        object_type: str,
+        properties: Sequence[str],
+        *,
+        after: str | None = None,
+        limit: int = LIST_PAGE_SIZE,
+        archived: bool = False,
+        history: Sequence[str] = (),
+    ) -> Record:
         """One page of an object list with every asked property. Long property lists are read in
         several requests at the same cursor and merged by id, so no URL grows too long; a record missing
         from a later request (changed in between) is completed by a batch read."""
@@ -258,32 +320,53 @@ class Client:
             extra = {str(r.get("id")): r for r in page.get("results") or []}
             missing = [rid for rid in by_id if rid not in extra]
             if missing:
-                extra.update({str(r.get("id")): r for r in self.batch_read(object_type, missing, group,
-                                                                           archived=archived)})
+                extra.update(
+                    {
+                        str(r.get("id")): r
+                        for r in self.batch_read(object_type, missing, group, archived=archived)
+                    }
+                )
             for rid, record in by_id.items():
                 if rid in extra:
                     record.setdefault("properties", {}).update(extra[rid].get("properties") or {})
         return {"results": results, "paging": first.get("paging")}
 
-    def iter_list(self, object_type: str, properties: Sequence[str], *, archived: bool = False,
-                  history: Sequence[str] = (), limit: int = LIST_PAGE_SIZE) -> Iterator[list[Record]]:
+    def iter_list(
+        self,
+        object_type: str,
+        properties: Sequence[str],
+        *,
+        archived: bool = False,
+        history: Sequence[str] = (),
+        limit: int = LIST_PAGE_SIZE,
+    ) -> Iterator[list[Record]]:
         """Every page of an object list, following `paging.next.after` until it is absent."""
         after: str | None = None
         while True:
-            page = self.list_page(object_type, properties, after=after, limit=limit, archived=archived,
-                                  history=history)
+            page = self.list_page(
+                object_type, properties, after=after, limit=limit, archived=archived, history=history
+            )
             yield list(page.get("results") or [])
             after = ((page.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 return
 
-    def batch_read(self, object_type: str, ids: Sequence[str], properties: Sequence[str], *,
-                   history: Sequence[str] = (), archived: bool = False) -> list[Record]:
+    def batch_read(
+        self,
+        object_type: str,
+        ids: Sequence[str],
+        properties: Sequence[str],
+        *,
+        history: Sequence[str] = (),
+        archived: bool = False,
+    ) -> list[Record]:
         """Records by id (found ones only), in batches of the API maximum."""
         out: list[Record] = []
         for start in range(0, len(ids), BATCH_READ_SIZE):
-            body: Record = {"inputs": [{"id": i} for i in ids[start:start + BATCH_READ_SIZE]],
-                            "properties": list(properties)}
+            body: Record = {
+                "inputs": [{"id": i} for i in ids[start : start + BATCH_READ_SIZE]],
+                "properties": list(properties),
+            }
             if history:
                 body["propertiesWithHistory"] = list(history)
             answer = self.call(object_type, self._batch.read, object_type, body, archived=archived)
@@ -296,13 +379,20 @@ class Client:
 
     def count(self, object_type: str) -> int:
         """Live (not archived) records of an object type, as search's `total` says."""
-        return int(self.search_page(object_type, {"filterGroups": [], "limit": 1, "properties": ["hs_object_id"]})
-                   .get("total", 0))
+        return int(
+            self.search_page(
+                object_type, {"filterGroups": [], "limit": 1, "properties": ["hs_object_id"]}
+            ).get("total", 0)
+        )
 
     def latest_modified(self, object_type: str, cursor_property: str) -> str | None:
         """The newest value of the last-modified property among live records (None when empty)."""
-        body = {"filterGroups": [], "limit": 1, "properties": [cursor_property],
-                "sorts": [{"propertyName": cursor_property, "direction": "DESCENDING"}]}
+        body = {
+            "filterGroups": [],
+            "limit": 1,
+            "properties": [cursor_property],
+            "sorts": [{"propertyName": cursor_property, "direction": "DESCENDING"}],
+        }
         results = self.search_page(object_type, body).get("results") or []
         return (results[0].get("properties") or {}).get(cursor_property) if results else None
 
@@ -331,7 +421,7 @@ class Client:
         while pending:  # a record with very many associations pages on with its own `after`
             more: list[Record] = []
             for start in range(0, len(pending), ASSOCIATION_BATCH_SIZE):
-                body = {"inputs": pending[start:start + ASSOCIATION_BATCH_SIZE]}
+                body = {"inputs": pending[start : start + ASSOCIATION_BATCH_SIZE]}
                 answer = self.call("associations", self._associations.get_page, from_type, to_type, body)
                 for result in answer.get("results") or []:
                     from_id = str((result.get("from") or {}).get("id"))

@@ -32,15 +32,28 @@ class _Window:
     last_id: str | None = None
 
 
-def _query(client: Searcher, object_type: str, filters: list[Record], sort: str, properties: Sequence[str],
-           cursor_property: str, cap: int, page_size: int, skip: set[str], window: _Window,
-           ) -> Generator[list[Record], None, bool]:
+def _query(
+    client: Searcher,
+    object_type: str,
+    filters: list[Record],
+    sort: str,
+    properties: Sequence[str],
+    cursor_property: str,
+    cap: int,
+    page_size: int,
+    skip: set[str],
+    window: _Window,
+) -> Generator[list[Record], None, bool]:
     """Pages of one query; returns True when it stopped at the cap with more results left."""
     offset = 0
     while True:
-        body = {"filterGroups": [{"filters": filters}],
-                "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
-                "properties": list(properties), "limit": page_size, "after": str(offset)}
+        body = {
+            "filterGroups": [{"filters": filters}],
+            "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
+            "properties": list(properties),
+            "limit": page_size,
+            "after": str(offset),
+        }
         page = client.search_page(object_type, body)
         out: list[Record] = []
         for record in page.get("results") or []:
@@ -67,8 +80,16 @@ def _query(client: Searcher, object_type: str, filters: list[Record], sort: str,
             return True
 
 
-def modified_since(client: Searcher, object_type: str, cursor_property: str, since_ms: int,
-                   properties: Sequence[str], *, cap: int, page_size: int) -> Iterator[list[Record]]:
+def modified_since(
+    client: Searcher,
+    object_type: str,
+    cursor_property: str,
+    since_ms: int,
+    properties: Sequence[str],
+    *,
+    cap: int,
+    page_size: int,
+) -> Iterator[list[Record]]:
     """Pages of live records whose `cursor_property` is at or after `since_ms`, oldest first."""
     page_size = max(1, min(page_size, cap))
     lower, op = since_ms, "GTE"
@@ -76,32 +97,74 @@ def modified_since(client: Searcher, object_type: str, cursor_property: str, sin
     while True:
         window = _Window()
         filters = [{"propertyName": cursor_property, "operator": op, "value": str(lower)}]
-        capped = yield from _query(client, object_type, filters, cursor_property, properties, cursor_property,
-                                   cap, page_size, skip, window)
+        capped = yield from _query(
+            client,
+            object_type,
+            filters,
+            cursor_property,
+            properties,
+            cursor_property,
+            cap,
+            page_size,
+            skip,
+            window,
+        )
         if not capped:
             return
         if window.last_ms is None:
-            raise RequestError(SOURCE, object_type, f"search reached its cap of {cap} results without one "
-                               f"readable {cursor_property}", "Check the property's values in HubSpot")
+            raise RequestError(
+                SOURCE,
+                object_type,
+                f"search reached its cap of {cap} results without one readable {cursor_property}",
+                "Check the property's values in HubSpot",
+            )
         if window.last_ms == lower:
-            yield from _one_instant(client, object_type, cursor_property, lower, properties, cap, page_size,
-                                    skip | window.ids_at_last if op == "GTE" else set())
+            yield from _one_instant(
+                client,
+                object_type,
+                cursor_property,
+                lower,
+                properties,
+                cap,
+                page_size,
+                skip | window.ids_at_last if op == "GTE" else set(),
+            )
             lower, op, skip = lower, "GT", set()
         else:
             lower, op, skip = window.last_ms, "GTE", window.ids_at_last
 
 
-def _one_instant(client: Searcher, object_type: str, cursor_property: str, instant: int,
-                 properties: Sequence[str], cap: int, page_size: int, seen: set[str]) -> Iterator[list[Record]]:
+def _one_instant(
+    client: Searcher,
+    object_type: str,
+    cursor_property: str,
+    instant: int,
+    properties: Sequence[str],
+    cap: int,
+    page_size: int,
+    seen: set[str],
+) -> Iterator[list[Record]]:
     """Every record modified at exactly `instant`, by ascending id, except the ids already `seen`
     (those were yielded by the query that hit the cap)."""
     last_id = "0"
     while True:
         window = _Window()
-        filters = [{"propertyName": cursor_property, "operator": "EQ", "value": str(instant)},
-                   {"propertyName": "hs_object_id", "operator": "GT", "value": last_id}]
-        capped = yield from _query(client, object_type, filters, "hs_object_id", properties, cursor_property,
-                                   cap, page_size, seen, window)
+        filters = [
+            {"propertyName": cursor_property, "operator": "EQ", "value": str(instant)},
+            {"propertyName": "hs_object_id", "operator": "GT", "value": last_id},
+        ]
+        capped = yield from _query(
+            client,
+            object_type,
+            filters,
+            "hs_object_id",
+            properties,
+            cursor_property,
+            cap,
+            page_size,
+            seen,
+            window,
+        )
         if not capped or window.last_id is None:
             return
         last_id = window.last_id

@@ -40,12 +40,16 @@ def column_type(definition: Mapping[str, Any]) -> str:
 
 def property_types(definitions: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """Property name -> dlt data type, in the order the API lists them (reserved names skipped)."""
-    return {str(d["name"]): column_type(d) for d in definitions if d.get("name") and d["name"] not in _RESERVED}
+    return {
+        str(d["name"]): column_type(d) for d in definitions if d.get("name") and d["name"] not in _RESERVED
+    }
 
 
 def object_columns(types: Mapping[str, str]) -> list[dict[str, Any]]:
     """Column hints of a CRM object table, so properties that are null everywhere still get a column."""
-    return OBJECT_COLUMNS + [{"name": name, "data_type": kind, "nullable": True} for name, kind in types.items()]
+    return OBJECT_COLUMNS + [
+        {"name": name, "data_type": kind, "nullable": True} for name, kind in types.items()
+    ]
 
 
 def cast_value(kind: str, value: Any, *, field: str) -> Any:
@@ -100,8 +104,11 @@ def to_ms(value: Any, *, field: str) -> int | None:
     return None if moment is None else int(round(moment.timestamp() * 1000))
 
 
-def history_rows(key: str, record_id: str, entries: Sequence[Mapping[str, Any]],
-                 ) -> tuple[list[Record], list[tuple[Mapping[str, Any], str]]]:
+def history_rows(
+    key: str,
+    record_id: str,
+    entries: Sequence[Mapping[str, Any]],
+) -> tuple[list[Record], list[tuple[Mapping[str, Any], str]]]:
     """Rows of a property-history table for one record, and the entries that did not parse."""
     rows: list[Record] = []
     bad: list[tuple[Mapping[str, Any], str]] = []
@@ -111,10 +118,17 @@ def history_rows(key: str, record_id: str, entries: Sequence[Mapping[str, Any]],
             if when is None:
                 raise ValueError("timestamp: missing")
             user = entry.get("updatedByUserId")
-            rows.append({key: record_id, "value": entry.get("value"), "timestamp": when,
-                         "source_type": entry.get("sourceType"), "source_id": entry.get("sourceId"),
-                         "updated_by_user_id": None if user is None or user == "" else int(user),
-                         "is_deleted": False})
+            rows.append(
+                {
+                    key: record_id,
+                    "value": entry.get("value"),
+                    "timestamp": when,
+                    "source_type": entry.get("sourceType"),
+                    "source_id": entry.get("sourceId"),
+                    "updated_by_user_id": None if user is None or user == "" else int(user),
+                    "is_deleted": False,
+                }
+            )
         except (ValueError, TypeError) as exc:
             bad.append((entry, str(exc)))
     return rows, bad
@@ -126,13 +140,17 @@ def owner_row(owner: Mapping[str, Any], *, vanished: bool = False) -> Record:
     user_id = owner.get("userId")
     inactive_id = owner.get("userIdIncludingInactive")
     return {
-        "id": str(owner["id"]), "email": owner.get("email"), "type": owner.get("type"),
-        "first_name": owner.get("firstName"), "last_name": owner.get("lastName"),
+        "id": str(owner["id"]),
+        "email": owner.get("email"),
+        "type": owner.get("type"),
+        "first_name": owner.get("firstName"),
+        "last_name": owner.get("lastName"),
         "user_id": None if user_id is None else int(user_id),
         "user_id_including_inactive": None if inactive_id is None else int(inactive_id),
         "created_at": parse_datetime(owner.get("createdAt"), field="createdAt"),
         "updated_at": parse_datetime(owner.get("updatedAt"), field="updatedAt"),
-        "archived": archived, "is_deleted": archived or vanished,
+        "archived": archived,
+        "is_deleted": archived or vanished,
     }
 
 
@@ -141,20 +159,39 @@ def team_rows(owner: Mapping[str, Any]) -> list[Record]:
     which removes the owner's earlier team rows on merge and is itself not stored."""
     teams = owner.get("teams") or []
     if owner.get("archived") or not teams:
-        return [{"owner_id": str(owner["id"]), "team_id": "", "team_name": None, "primary": None,
-                 "is_deleted": True}]
-    return [{"owner_id": str(owner["id"]), "team_id": str(t.get("id")), "team_name": t.get("name"),
-             "primary": bool(t.get("primary", False)), "is_deleted": False} for t in teams]
+        return [
+            {
+                "owner_id": str(owner["id"]),
+                "team_id": "",
+                "team_name": None,
+                "primary": None,
+                "is_deleted": True,
+            }
+        ]
+    return [
+        {
+            "owner_id": str(owner["id"]),
+            "team_id": str(t.get("id")),
+            "team_name": t.get("name"),
+            "primary": bool(t.get("primary", False)),
+            "is_deleted": False,
+        }
+        for t in teams
+    ]
 
 
 def pipeline_row(pipeline: Mapping[str, Any], *, vanished: bool = False) -> Record:
     """A deal pipeline as a raw row."""
     archived = bool(pipeline.get("archived", False))
-    return {"id": str(pipeline["id"]), "label": pipeline.get("label"),
-            "display_order": pipeline.get("displayOrder"),
-            "created_at": parse_datetime(pipeline.get("createdAt"), field="createdAt"),
-            "updated_at": parse_datetime(pipeline.get("updatedAt"), field="updatedAt"),
-            "archived": archived, "is_deleted": archived or vanished}
+    return {
+        "id": str(pipeline["id"]),
+        "label": pipeline.get("label"),
+        "display_order": pipeline.get("displayOrder"),
+        "created_at": parse_datetime(pipeline.get("createdAt"), field="createdAt"),
+        "updated_at": parse_datetime(pipeline.get("updatedAt"), field="updatedAt"),
+        "archived": archived,
+        "is_deleted": archived or vanished,
+    }
 
 
 def stage_rows(pipeline: Mapping[str, Any], *, vanished: bool = False) -> list[Record]:
@@ -164,31 +201,61 @@ def stage_rows(pipeline: Mapping[str, Any], *, vanished: bool = False) -> list[R
         meta = stage.get("metadata") or {}
         sid = f"{pipeline['id']}/{stage.get('id')}"
         archived = bool(stage.get("archived", False))
-        rows.append({
-            "pipeline_id": str(pipeline["id"]), "stage_id": str(stage["id"]), "label": stage.get("label"),
-            "display_order": stage.get("displayOrder"),
-            "probability": parse_float(meta.get("probability"), field=f"stage {sid} metadata.probability"),
-            "is_closed": parse_bool(meta.get("isClosed"), field=f"stage {sid} metadata.isClosed"),
-            "created_at": parse_datetime(stage.get("createdAt"), field="createdAt"),
-            "updated_at": parse_datetime(stage.get("updatedAt"), field="updatedAt"),
-            "archived": archived, "is_deleted": archived or vanished or bool(pipeline.get("archived", False)),
-        })
+        rows.append(
+            {
+                "pipeline_id": str(pipeline["id"]),
+                "stage_id": str(stage["id"]),
+                "label": stage.get("label"),
+                "display_order": stage.get("displayOrder"),
+                "probability": parse_float(
+                    meta.get("probability"), field=f"stage {sid} metadata.probability"
+                ),
+                "is_closed": parse_bool(meta.get("isClosed"), field=f"stage {sid} metadata.isClosed"),
+                "created_at": parse_datetime(stage.get("createdAt"), field="createdAt"),
+                "updated_at": parse_datetime(stage.get("updatedAt"), field="updatedAt"),
+                "archived": archived,
+                "is_deleted": archived or vanished or bool(pipeline.get("archived", False)),
+            }
+        )
     return rows
 
 
-def association_rows(from_type: str, from_id: str, found: Mapping[str, Sequence[Mapping[str, Any]]],
-                     ) -> list[Record]:
+def association_rows(
+    from_type: str,
+    from_id: str,
+    found: Mapping[str, Sequence[Mapping[str, Any]]],
+) -> list[Record]:
     """The associations of one record (per target type, v4 `to` entries). With none at all, one row
     flagged deleted that clears the record's earlier associations on merge and is itself not stored."""
-    rows = [{"from_object_type": from_type, "from_id": from_id, "to_object_type": to_type,
-             "to_id": str(target.get("toObjectId")), "type_id": int(kind.get("typeId") or 0),
-             "category": kind.get("category"), "label": kind.get("label"), "is_deleted": False}
-            for to_type, targets in found.items() for target in targets
-            for kind in target.get("associationTypes") or []]
+    rows = [
+        {
+            "from_object_type": from_type,
+            "from_id": from_id,
+            "to_object_type": to_type,
+            "to_id": str(target.get("toObjectId")),
+            "type_id": int(kind.get("typeId") or 0),
+            "category": kind.get("category"),
+            "label": kind.get("label"),
+            "is_deleted": False,
+        }
+        for to_type, targets in found.items()
+        for target in targets
+        for kind in target.get("associationTypes") or []
+    ]
     if rows:
         return rows
-    return [{"from_object_type": from_type, "from_id": from_id, "to_object_type": "", "to_id": "",
-             "type_id": 0, "category": None, "label": None, "is_deleted": True}]
+    return [
+        {
+            "from_object_type": from_type,
+            "from_id": from_id,
+            "to_object_type": "",
+            "to_id": "",
+            "type_id": 0,
+            "category": None,
+            "label": None,
+            "is_deleted": True,
+        }
+    ]
 
 
 def latest(current: int | None, moment: datetime | int | None) -> int | None:

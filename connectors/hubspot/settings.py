@@ -12,14 +12,29 @@ SOURCE = "hubspot"
 DEFAULT_BASE_URL = "https://api.hubapi.com"
 
 # CRM objects read through `/crm/v3/objects/{type}`; each lands in a raw table of the same name.
-CRM_OBJECTS: tuple[str, ...] = ("deals", "companies", "contacts", "calls", "meetings", "emails", "notes", "tasks")
+CRM_OBJECTS: tuple[str, ...] = (
+    "deals",
+    "companies",
+    "contacts",
+    "calls",
+    "meetings",
+    "emails",
+    "notes",
+    "tasks",
+)
 # Property-history tables: table -> (object type, property, key column).
 HISTORY_OBJECTS: dict[str, tuple[str, str, str]] = {
     "deal_stage_history": ("deals", "dealstage", "deal_id"),
     "contact_lifecycle_history": ("contacts", "lifecyclestage", "contact_id"),
 }
 OBJECTS: tuple[str, ...] = (
-    *CRM_OBJECTS, "owners", "owner_teams", "deal_pipelines", "deal_stages", "associations", *HISTORY_OBJECTS,
+    *CRM_OBJECTS,
+    "owners",
+    "owner_teams",
+    "deal_pipelines",
+    "deal_stages",
+    "associations",
+    *HISTORY_OBJECTS,
 )
 
 # The last-modified property each object type is searched and sorted on.
@@ -29,7 +44,9 @@ CURSOR_PROPERTY["contacts"] = "lastmodifieddate"
 ENGAGEMENTS: tuple[str, ...] = ("calls", "meetings", "emails", "notes", "tasks")
 # Associations read from the first type of each pair (the API answers both directions alike).
 ASSOCIATION_PAIRS: tuple[tuple[str, str], ...] = (
-    ("deals", "contacts"), ("deals", "companies"), ("contacts", "companies"),
+    ("deals", "contacts"),
+    ("deals", "companies"),
+    ("contacts", "companies"),
     *((e, t) for e in ENGAGEMENTS for t in ("deals", "contacts", "companies")),
 )
 
@@ -41,7 +58,7 @@ BATCH_READ_SIZE = 100  # API maximum for batch read
 HISTORY_BATCH_SIZE = 50  # batch reads that ask for property history
 ASSOCIATION_BATCH_SIZE = 1000  # API maximum for v4 association batch reads
 OWNERS_PAGE_SIZE = 100
-MAX_PROPERTY_CHARS = 1500  # properties per GET are split so a URL stays well under common 8 KB limits
+MAX_PROPERTY_CHARS = 6000  # properties per GET are split so a URL stays under common 8 KB limits
 DEFAULT_BUDGET_RESERVE = 500  # daily requests left for other integrations before the sync stops
 
 # HubSpot property type (and field type) -> the dlt column type its values are cast to.
@@ -73,18 +90,28 @@ class Settings:
         token = (env.get("HUBSPOT_ACCESS_TOKEN") or "").strip()
         if not token:
             raise ConfigError(
-                SOURCE, None, "HUBSPOT_ACCESS_TOKEN is not set",
+                SOURCE,
+                None,
+                "HUBSPOT_ACCESS_TOKEN is not set",
                 "Create a private app in HubSpot (Settings > Integrations > Private Apps) with read scopes for "
                 "contacts, companies, deals, owners and schemas, and put its access token in "
-                "HUBSPOT_ACCESS_TOKEN (environment or .env)")
+                "HUBSPOT_ACCESS_TOKEN (environment or .env)",
+            )
         base_url = (env.get("HUBSPOT_API_BASE_URL") or DEFAULT_BASE_URL).strip().rstrip("/")
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(SOURCE, None, f"HUBSPOT_API_BASE_URL={base_url!r} is not an http(s) URL",
-                              f"Leave it unset for {DEFAULT_BASE_URL}, or give e.g. http://127.0.0.1:8502")
-        return cls(access_token=token, base_url=base_url,
-                   timeout=_number(env, "HUBSPOT_TIMEOUT", 30.0),
-                   budget_reserve=int(_number(env, "HUBSPOT_API_BUDGET_RESERVE", DEFAULT_BUDGET_RESERVE)))
+            raise ConfigError(
+                SOURCE,
+                None,
+                f"HUBSPOT_API_BASE_URL={base_url!r} is not an http(s) URL",
+                f"Leave it unset for {DEFAULT_BASE_URL}, or give e.g. http://127.0.0.1:8502",
+            )
+        return cls(
+            access_token=token,
+            base_url=base_url,
+            timeout=_number(env, "HUBSPOT_TIMEOUT", 30.0),
+            budget_reserve=int(_number(env, "HUBSPOT_API_BUDGET_RESERVE", DEFAULT_BUDGET_RESERVE)),
+        )
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
@@ -94,7 +121,9 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(SOURCE, None, f"{name}={raw!r} is not a number", f"Set {name} to a number or unset it") from None
+        raise ConfigError(
+            SOURCE, None, f"{name}={raw!r} is not a number", f"Set {name} to a number or unset it"
+        ) from None
     if value < 0:
         raise ConfigError(SOURCE, None, f"{name}={raw!r} is negative", f"Set {name} to zero or more")
     return value

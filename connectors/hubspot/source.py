@@ -55,7 +55,48 @@ Record = dict[str, Any]
 # Child rows of a re-read parent replace its earlier ones: rows sharing the merge key are deleted first,
 # and a row with `is_deleted = true` only deletes (it is not stored).
 REPLACE_CHILDREN: TDeleteInsertStrategyDict = {"disposition": "merge", "strategy": "delete-insert"}
-TOMBSTONE: dict[str, TColumnSchema] = {"is_deleted": {"data_type": "bool", "hard_delete": True}}
+TOMBSTONE: TColumnSchema = {"data_type": "bool", "hard_delete": True}
+
+
+def _columns(spec: str, **special: TColumnSchema) -> dict[str, TColumnSchema]:
+    """Column hints from "name:type ..." so columns that are null in every row still exist."""
+    out: dict[str, TColumnSchema] = {}
+    for item in spec.split():
+        name, kind = item.split(":")
+        out[name] = {"data_type": kind, "nullable": True}  # type: ignore[typeddict-item]
+    for name, hint in special.items():
+        out[name] = {**out.get(name, {}), **hint}
+    return out
+
+
+OWNER_COLUMNS = _columns(
+    "id:text email:text type:text first_name:text last_name:text user_id:bigint "
+    "user_id_including_inactive:bigint created_at:timestamp updated_at:timestamp "
+    "archived:bool is_deleted:bool"
+)
+TEAM_COLUMNS = _columns(
+    "owner_id:text team_id:text team_name:text primary:bool is_deleted:bool", is_deleted=TOMBSTONE
+)
+PIPELINE_COLUMNS = _columns(
+    "id:text label:text display_order:bigint created_at:timestamp updated_at:timestamp "
+    "archived:bool is_deleted:bool"
+)
+STAGE_COLUMNS = _columns(
+    "pipeline_id:text stage_id:text label:text display_order:bigint probability:double "
+    "is_closed:bool created_at:timestamp updated_at:timestamp archived:bool is_deleted:bool"
+)
+ASSOCIATION_COLUMNS = _columns(
+    "from_object_type:text from_id:text to_object_type:text to_id:text type_id:bigint "
+    "category:text label:text is_deleted:bool",
+    is_deleted=TOMBSTONE,
+)
+
+
+def _history_columns(key: str) -> dict[str, TColumnSchema]:
+    return _columns(
+        f"{key}:text value:text timestamp:timestamp source_type:text source_id:text "
+        "updated_by_user_id:bigint is_deleted:bool"
+    )
 
 
 def select_objects(objects: Sequence[str] | None) -> list[str]:
@@ -64,8 +105,9 @@ def select_objects(objects: Sequence[str] | None) -> list[str]:
         return list(OBJECTS)
     unknown = sorted(set(objects) - set(OBJECTS))
     if unknown:
-        raise ConfigError(SOURCE, None, f"unknown object(s) {', '.join(unknown)}",
-                          f"Choose among {', '.join(OBJECTS)}")
+        raise ConfigError(
+            SOURCE, None, f"unknown object(s) {', '.join(unknown)}", f"Choose among {', '.join(OBJECTS)}"
+        )
     return [name for name in OBJECTS if name in objects]
 
 
@@ -86,9 +128,18 @@ def _start_ms(client: Client, object_type: str) -> int | None:
         return None
 
 
-def _changed(client: Client, object_type: str, since_ms: int, properties: Sequence[str]) -> Iterator[list[Record]]:
-    return modified_since(client, object_type, CURSOR_PROPERTY[object_type], since_ms, properties,
-                          cap=client.settings.search_result_cap, page_size=client.settings.search_page_size)
+def _changed(
+    client: Client, object_type: str, since_ms: int, properties: Sequence[str]
+) -> Iterator[list[Record]]:
+    return modified_since(
+        client,
+        object_type,
+        CURSOR_PROPERTY[object_type],
+        since_ms,
+        properties,
+        cap=client.settings.search_result_cap,
+        page_size=client.settings.search_page_size,
+    )
 
 
 # -- CRM objects -----------------------------------------------------------------------------------
@@ -110,9 +161,14 @@ def _object_resource(client: Client, object_type: str, full_refresh: bool, overl
                 try:
                     good.append(flatten(record, types))
                 except (ValueError, TypeError) as exc:
-                    yield reject(SOURCE, object_type, record.get("id"),
-                                 f"{object_type} {record.get('id')}: {exc}; the record lands once the value is "
-                                 "fixed in HubSpot", record)
+                    yield reject(
+                        SOURCE,
+                        object_type,
+                        record.get("id"),
+                        f"{object_type} {record.get('id')}: {exc}; the record lands once the value is "
+                        "fixed in HubSpot",
+                        record,
+                    )
             if good:
                 yield dlt.mark.with_hints(good, hints.pop()) if hints else good
 
@@ -128,7 +184,9 @@ def _object_resource(client: Client, object_type: str, full_refresh: bool, overl
                 for page in _changed(client, object_type, int(saved) - overlap_ms, names):
                     yield from emit(page)
                     for record in page:
-                        state["cursor_ms"] = latest(state.get("cursor_ms"), _cursor_ms(record, cursor_property))
+                        state["cursor_ms"] = latest(
+                            state.get("cursor_ms"), _cursor_ms(record, cursor_property)
+                        )
             yield from _archived(client, object_type, names, state, full_refresh, overlap_ms, emit)
         except BudgetExhausted:
             return
@@ -136,8 +194,15 @@ def _object_resource(client: Client, object_type: str, full_refresh: bool, overl
     return dlt.resource(rows, name=object_type, primary_key="id", write_disposition="merge")
 
 
-def _archived(client: Client, object_type: str, names: Sequence[str], state: dict[str, Any], full_refresh: bool,
-              overlap_ms: int, emit: Callable[[Iterable[Mapping[str, Any]]], Iterator[Any]]) -> Iterator[Any]:
+def _archived(
+    client: Client,
+    object_type: str,
+    names: Sequence[str],
+    state: dict[str, Any],
+    full_refresh: bool,
+    overlap_ms: int,
+    emit: Callable[[Iterable[Mapping[str, Any]]], Iterator[Any]],
+) -> Iterator[Any]:
     """Archived records: every one on a full run, else those archived since the last run's newest."""
     saved = None if full_refresh else state.get("archived_ms")
     cutoff = None if saved is None else int(saved) - overlap_ms
@@ -180,8 +245,9 @@ def _history_resource(client: Client, table: str, full_refresh: bool, overlap_ms
         try:
             if saved is None:
                 start = _start_ms(client, object_type)
-                for page in client.iter_list(object_type, [cursor_property], history=[prop],
-                                             limit=HISTORY_PAGE_SIZE):
+                for page in client.iter_list(
+                    object_type, [cursor_property], history=[prop], limit=HISTORY_PAGE_SIZE
+                ):
                     yield from emit(page)
                 if start is not None:
                     state["cursor_ms"] = start
@@ -189,14 +255,23 @@ def _history_resource(client: Client, table: str, full_refresh: bool, overlap_ms
             for page in _changed(client, object_type, int(saved) - overlap_ms, [cursor_property]):
                 ids = [str(r["id"]) for r in page if r.get("id")]
                 for i in range(0, len(ids), HISTORY_BATCH_SIZE):
-                    yield from emit(client.batch_read(object_type, ids[i:i + HISTORY_BATCH_SIZE],
-                                                      [cursor_property], history=[prop]))
+                    yield from emit(
+                        client.batch_read(
+                            object_type, ids[i : i + HISTORY_BATCH_SIZE], [cursor_property], history=[prop]
+                        )
+                    )
                 for record in page:
                     state["cursor_ms"] = latest(state.get("cursor_ms"), _cursor_ms(record, cursor_property))
         except BudgetExhausted:
             return
 
-    return dlt.resource(rows, name=table, primary_key=(key, "timestamp", "value"), write_disposition="merge")
+    return dlt.resource(
+        rows,
+        name=table,
+        primary_key=(key, "timestamp", "value"),
+        write_disposition="merge",
+        columns=_history_columns(key),
+    )
 
 
 # -- associations ----------------------------------------------------------------------------------
@@ -212,13 +287,21 @@ def _associations_resource(client: Client, full_refresh: bool, overlap_ms: int) 
                 cursor_property = CURSOR_PROPERTY[from_type]
                 saved = None if full_refresh else cursors.get(from_type)
                 start = _start_ms(client, from_type) if saved is None else None
-                pages = (client.iter_list(from_type, [cursor_property]) if saved is None
-                         else _changed(client, from_type, int(saved) - overlap_ms, [cursor_property]))
+                pages = (
+                    client.iter_list(from_type, [cursor_property])
+                    if saved is None
+                    else _changed(client, from_type, int(saved) - overlap_ms, [cursor_property])
+                )
                 for page in pages:
                     ids = [str(r["id"]) for r in page if r.get("id")]
                     found = {to: client.associations(from_type, to, ids) for to in to_types} if ids else {}
-                    yield [row for rid in ids
-                           for row in association_rows(from_type, rid, {to: found[to].get(rid, []) for to in to_types})]
+                    yield [
+                        row
+                        for rid in ids
+                        for row in association_rows(
+                            from_type, rid, {to: found[to].get(rid, []) for to in to_types}
+                        )
+                    ]
                     if saved is not None:
                         for record in page:
                             moved = latest(cursors.get(from_type), _cursor_ms(record, cursor_property))
@@ -230,9 +313,13 @@ def _associations_resource(client: Client, full_refresh: bool, overlap_ms: int) 
             return
 
     return dlt.resource(
-        rows, name="associations", write_disposition=REPLACE_CHILDREN, columns=TOMBSTONE,
+        rows,
+        name="associations",
+        write_disposition=REPLACE_CHILDREN,
+        columns=ASSOCIATION_COLUMNS,
         primary_key=("from_object_type", "from_id", "to_object_type", "to_id", "type_id"),
-        merge_key=("from_object_type", "from_id"))
+        merge_key=("from_object_type", "from_id"),
+    )
 
 
 # -- owners and pipelines --------------------------------------------------------------------------
@@ -258,11 +345,16 @@ def _owners_resource(client: Client) -> DltResource:
         except BudgetExhausted:
             return
         out += [owner_row(o, vanished=True) for oid, o in known.items() if oid not in current]
-        state["known"] = {oid: o for oid, o in current.items() if "id" in o}
+        # Keep what `owner_row` needs to flag an owner that vanishes later (teams are not needed).
+        state["known"] = {
+            oid: {k: v for k, v in o.items() if k != "teams"} for oid, o in current.items() if "id" in o
+        }
         if out:
             yield out
 
-    return dlt.resource(rows, name="owners", primary_key="id", write_disposition="merge")
+    return dlt.resource(
+        rows, name="owners", primary_key="id", write_disposition="merge", columns=OWNER_COLUMNS
+    )
 
 
 def _owner_teams_resource(client: Client) -> DltResource:
@@ -284,8 +376,14 @@ def _owner_teams_resource(client: Client) -> DltResource:
         if out:
             yield out
 
-    return dlt.resource(rows, name="owner_teams", write_disposition=REPLACE_CHILDREN, columns=TOMBSTONE,
-                        primary_key=("owner_id", "team_id"), merge_key="owner_id")
+    return dlt.resource(
+        rows,
+        name="owner_teams",
+        write_disposition=REPLACE_CHILDREN,
+        columns=TEAM_COLUMNS,
+        primary_key=("owner_id", "team_id"),
+        merge_key="owner_id",
+    )
 
 
 def _pipelines_resource(client: Client, stages: bool) -> DltResource:
@@ -326,12 +424,23 @@ def _pipelines_resource(client: Client, stages: bool) -> DltResource:
         yield from out
 
     keys = ("pipeline_id", "stage_id") if stages else "id"
-    return dlt.resource(rows, name=name, primary_key=keys, write_disposition="merge")
+    return dlt.resource(
+        rows,
+        name=name,
+        primary_key=keys,
+        write_disposition="merge",
+        columns=STAGE_COLUMNS if stages else PIPELINE_COLUMNS,
+    )
 
 
 # -- the source ------------------------------------------------------------------------------------
-def source(client: Client, *, objects: Sequence[str] | None = None, full_refresh: bool = False,
-           overlap: timedelta = timedelta(minutes=10)) -> DltSource:
+def source(
+    client: Client,
+    *,
+    objects: Sequence[str] | None = None,
+    full_refresh: bool = False,
+    overlap: timedelta = timedelta(minutes=10),
+) -> DltSource:
     """The HubSpot dlt source with one resource per asked raw table (all by default)."""
     names = select_objects(objects)
     overlap_ms = int(overlap.total_seconds() * 1000)
@@ -365,9 +474,14 @@ def source_counts(client: Client, objects: Sequence[str] | None = None) -> dict[
         raise client.budget_exhausted
     out: dict[str, int] = {}
     names = select_objects(objects)
-    owners = [o for page in client.iter_owners() for o in page] if {"owners", "owner_teams"} & set(names) else []
-    pipelines = ([p for p in client.deal_pipelines() if not p.get("archived")]
-                 if {"deal_pipelines", "deal_stages"} & set(names) else [])
+    owners = (
+        [o for page in client.iter_owners() for o in page] if {"owners", "owner_teams"} & set(names) else []
+    )
+    pipelines = (
+        [p for p in client.deal_pipelines() if not p.get("archived")]
+        if {"deal_pipelines", "deal_stages"} & set(names)
+        else []
+    )
     for name in names:
         if name in CRM_OBJECTS:
             out[name] = client.count(name)

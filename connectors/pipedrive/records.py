@@ -70,19 +70,6 @@ def assign_columns(fields: Iterable[Mapping[str, Any]], known: Mapping[str, str]
     return columns
 
 
-def custom_column_types(columns: Mapping[str, str], field_types: Mapping[str, str]) -> dict[str, str]:
-    """Column -> dlt data type for the custom deal fields (unknown field types are left to dlt)."""
-    out: dict[str, str] = {}
-    for key, column in columns.items():
-        kind = field_types.get(key)
-        if kind is None or kind not in CUSTOM_FIELD_TYPES:
-            continue
-        out[column] = CUSTOM_FIELD_TYPES[kind]
-        if kind == "monetary":
-            out[f"{column}_currency"] = "text"
-    return out
-
-
 def record_id(record: Mapping[str, Any]) -> int | None:
     """The integer id of a record, or None when it has none."""
     rid = record.get("id")
@@ -128,15 +115,62 @@ def to_row(obj: str, record: Mapping[str, Any], *, deleted: bool | None = None) 
     if deleted is None:
         deleted = bool(record.get("is_deleted")) or (obj == "deals" and record.get("status") == "deleted")
     row["is_deleted"] = deleted
+    if obj == "persons":
+        row["primary_email"] = primary_contact(row.get("emails"))
+        row["primary_phone"] = primary_contact(row.get("phones"))
+    elif obj == "organizations":
+        flatten_address(row)
     return Outcome(row, None, rid)
 
 
-def deal_row(record: Mapping[str, Any], columns: Mapping[str, str],
-             field_types: Mapping[str, str]) -> Outcome:
+@dataclass(frozen=True)
+class CustomFields:
+    """What is needed to land deal custom fields: column names, field types and option labels."""
+
+    columns: Mapping[str, str]
+    types: Mapping[str, str]
+    options: Mapping[str, Mapping[str, str]]  # key -> option id (as text) -> label
+
+    @classmethod
+    def from_fields(cls, fields: Iterable[Mapping[str, Any]], columns: Mapping[str, str]) -> CustomFields:
+        types: dict[str, str] = {}
+        options: dict[str, dict[str, str]] = {}
+        for fld in fields:
+            key = str(fld.get("key"))
+            types[key] = str(fld.get("field_type"))
+            opts = fld.get("options")
+            if isinstance(opts, list):
+                options[key] = {str(o.get("id")): str(o.get("label")) for o in opts if isinstance(o, Mapping)}
+        return cls(columns, types, options)
+
+    def column_types(self) -> dict[str, str]:
+        """Column -> dlt data type (unknown field types are left to dlt)."""
+        out: dict[str, str] = {}
+        for key, column in self.columns.items():
+            kind = self.types.get(key)
+            if kind is None or kind not in CUSTOM_FIELD_TYPES:
+                continue
+            out[column] = CUSTOM_FIELD_TYPES[kind]
+            if kind == "monetary":
+                out[f"{column}_currency"] = "text"
+            elif kind == "enum":
+                out[f"{column}_id"] = "bigint"
+            elif kind == "set":
+                out[f"{column}_ids"] = "text"
+        return out
+
+    def label(self, key: str, option_id: Any) -> str:
+        """The label of an option (its id as text when the field no longer lists it)."""
+        return self.options.get(key, {}).get(str(option_id), str(option_id))
+
+
+def deal_row(record: Mapping[str, Any], custom_fields: CustomFields) -> Outcome:
     """A v2 deal with its custom fields moved to named columns (`custom_fields` is dropped).
 
-    Monetary values become `<column>` and `<column>_currency`; numeric custom fields are parsed as
-    numbers (a bad one rejects the deal); other values are kept as the API sends them."""
+    Monetary values become `<column>` and `<column>_currency`; numeric ones are parsed as numbers (a
+    bad one rejects the deal); single options become their label in `<column>` and the option id
+    in `<column>_id`; multiple options become labels and ids joined by commas (`<column>`,
+    `<column>_ids`); other values are kept as the API sends them."""
     outcome = to_row("deals", record)
     if outcome.row is None:
         return outcome
@@ -145,21 +179,60 @@ def deal_row(record: Mapping[str, Any], columns: Mapping[str, str],
     if not isinstance(custom, Mapping):
         return Outcome(None, f"custom_fields: expected an object, got {type(custom).__name__}", row["id"])
     for key, value in custom.items():
-        column = columns.get(key) or f"custom_field_{key}"
-        kind = field_types.get(key)
+        column = custom_fields.columns.get(key) or f"custom_field_{key}"
+        kind = custom_fields.types.get(key)
         try:
-            if isinstance(value, Mapping) and ("currency" in value or kind == "monetary"):
-                row[column] = parse_float(value.get("value"), field=column)
-                row[f"{column}_currency"] = value.get("currency")
-            elif kind in ("double", "monetary"):
-                row[column] = parse_float(value, field=column)
-            elif kind == "date" and isinstance(value, str):
-                row[column] = _date_or_text(value, column)
-            else:
-                row[column] = value
+            row.update(_custom_values(key, column, kind, value, custom_fields))
         except ValueError as exc:
             return Outcome(None, str(exc), row["id"])
     return Outcome(row, None, row["id"])
+
+
+def _custom_values(key: str, column: str, kind: str | None, value: Any,
+                   custom_fields: CustomFields) -> Record:
+    if isinstance(value, Mapping) and ("currency" in value or kind == "monetary"):
+        return {column: parse_float(value.get("value"), field=column),
+                f"{column}_currency": value.get("currency")}
+    if kind in ("double", "monetary"):
+        return {column: parse_float(value, field=column)}
+    if kind == "enum":
+        option = None if value in (None, "") else value
+        return {column: None if option is None else custom_fields.label(key, option),
+                f"{column}_id": None if option is None else _int_or_text(option)}
+    if kind == "set":
+        ids = value if isinstance(value, list) else [v for v in str(value or "").split(",") if v]
+        return {column: ", ".join(custom_fields.label(key, i) for i in ids) or None,
+                f"{column}_ids": ",".join(str(i) for i in ids) or None}
+    if kind == "date" and isinstance(value, str):
+        return {column: _date_or_text(value, column)}
+    return {column: value}
+
+
+def _int_or_text(value: Any) -> Any:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def primary_contact(items: Any) -> str | None:
+    """The primary (else the first) value of a v2 `emails` or `phones` list."""
+    if not isinstance(items, list):
+        return None
+    entries = [i for i in items if isinstance(i, Mapping) and i.get("value")]
+    primary = [i for i in entries if i.get("primary")]
+    chosen = primary or entries
+    return str(chosen[0].get("value")) if chosen else None
+
+
+def flatten_address(row: Record) -> None:
+    """A v2 address object as `address` (the formatted text) and `address_<part>` columns."""
+    address = row.get("address")
+    if isinstance(address, Mapping):
+        row["address"] = address.get("value")
+        for part, value in address.items():
+            if part != "value":
+                row[f"address_{part}"] = value
 
 
 def _date_or_text(value: str, column: str) -> Any:

@@ -63,7 +63,7 @@ COLUMN_TYPES: dict[str, dict[str, str]] = {
     "deals": {"probability": "double", "lost_reason": "text", "stage_change_time": "timestamp",
               "won_time": "timestamp", "lost_time": "timestamp", "close_time": "timestamp",
               "expected_close_date": "date", "person_id": "bigint", "org_id": "bigint"},
-    "persons": {"org_id": "bigint"},
+    "persons": {"org_id": "bigint", "primary_email": "text", "primary_phone": "text"},
     "activities": {"note": "text", "marked_as_done_time": "timestamp", "deal_id": "bigint",
                    "person_id": "bigint", "org_id": "bigint", "due_time": "text", "duration": "text"},
     "stages": {"days_to_rotten": "bigint"},
@@ -71,10 +71,11 @@ COLUMN_TYPES: dict[str, dict[str, str]] = {
     "deal_flow": {"old_value": "text", "new_value": "text", "old_value_formatted": "text",
                   "new_value_formatted": "text", "user_id": "bigint"},
 }
-# Custom deal field type -> column type ("monetary" also gets a `<column>_currency` text column).
+# Custom deal field type -> column type. Monetary fields add `<column>_currency`; option fields hold
+# labels and add the option ids (`<column>_id` for enum, `<column>_ids` for set).
 CUSTOM_FIELD_TYPES: dict[str, str] = {
-    "double": "double", "monetary": "double", "int": "bigint", "enum": "bigint", "user": "bigint",
-    "org": "bigint", "people": "bigint", "date": "date", "set": "json", "address": "json",
+    "double": "double", "monetary": "double", "int": "bigint", "enum": "text", "user": "bigint",
+    "org": "bigint", "people": "bigint", "date": "date", "set": "text", "address": "json",
     "daterange": "json", "timerange": "json", "varchar": "text", "varchar_auto": "text", "text": "text",
     "phone": "text", "time": "text",
 }
@@ -82,7 +83,7 @@ CUSTOM_FIELD_TYPES: dict[str, str] = {
 # Deal flow: which `dealChange` field keys are kept (stage moves, plus what forecasting needs).
 FLOW_ITEM_TYPE = "dealChange"
 FLOW_FIELD_KEYS = frozenset({"stage_id", "status", "pipeline_id", "user_id", "value", "currency",
-                             "expected_close_date", "lost_reason"})
+                             "probability", "expected_close_date", "lost_reason"})
 
 # v2 deal fields: a custom field whose name would collide with one of these gets a key suffix.
 DEAL_STANDARD_COLUMNS = frozenset({

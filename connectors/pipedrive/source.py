@@ -24,9 +24,9 @@ from connectors.common.errors import ConfigError, RequestError
 from connectors.common.records import parse_datetime, reject
 from connectors.pipedrive.client import Client
 from connectors.pipedrive.records import (
+    CustomFields,
     Outcome,
     assign_columns,
-    custom_column_types,
     deal_row,
     flow_row,
     mapping_row,
@@ -89,8 +89,9 @@ class DealFields:
             self._fields = self.client.list_v1(V1_OBJECTS["deal_fields"], obj="deal_fields")
         return self._fields
 
-    def types(self) -> dict[str, str]:
-        return {str(f.get("key")): str(f.get("field_type")) for f in self.fields()}
+    def custom(self) -> CustomFields:
+        """Column names, types and option labels of the custom fields, for the deals resource."""
+        return CustomFields.from_fields(self.fields(), self.columns())
 
     def columns(self) -> dict[str, str]:
         """Hash key -> column name; names once given are kept in source state for good."""
@@ -134,10 +135,10 @@ def v2_rows(client: Client, obj: str, fields: DealFields, *, full_refresh: bool,
     convert: Callable[[Record], Outcome] = lambda r: to_row(obj, r)  # noqa: E731
     hints: dict[str, Any] | None = None
     if obj == "deals":
-        columns, types = fields.columns(), fields.types()
-        convert = lambda r: deal_row(r, columns, types)  # noqa: E731
+        custom = fields.custom()
+        convert = lambda r: deal_row(r, custom)  # noqa: E731
         # Custom fields are typed from their metadata, so even an unused one has its column.
-        hints = column_hints(obj, custom_column_types(columns, types))
+        hints = column_hints(obj, custom.column_types())
     passes: list[dict[str, Any]] = [{}, {"status": "deleted"}] if obj == "deals" else [{}]
     for extra in passes:
         params: dict[str, Any] = {"sort_by": CURSOR_FIELD, "sort_direction": "asc", **extra}

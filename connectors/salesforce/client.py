@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 from simple_salesforce.bulk2 import Operation, _Bulk2Client
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
@@ -50,8 +50,13 @@ class Client:
     and timeout is built. `budget_exhausted` is set once the remaining daily API budget falls to the
     reserve: later calls raise it at once, and the source stops cleanly."""
 
-    def __init__(self, settings: Settings, *, session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.settings = settings
         self.session = session or build_session(verify=settings.ca_bundle or True, timeout=settings.timeout)
         self._adapter = adapter_of(self.session)
@@ -94,10 +99,13 @@ class Client:
         reserve = math.ceil(total * self.settings.budget_reserve)
         if total - used <= reserve:
             self.budget_exhausted = BudgetExhausted(
-                SOURCE, obj, f"API usage is {used}/{total}, leaving {total - used} requests, at or under the "
+                SOURCE,
+                obj,
+                f"API usage is {used}/{total}, leaving {total - used} requests, at or under the "
                 f"reserve of {reserve}",
                 "The sync stopped after landing what it had fetched and resumes from its cursors when the "
-                "budget allows; lower SALESFORCE_API_BUDGET_RESERVE to let it use more of the daily limit")
+                "budget allows; lower SALESFORCE_API_BUDGET_RESERVE to let it use more of the daily limit",
+            )
             raise self.budget_exhausted
 
     # -- calls -------------------------------------------------------------------------------------
@@ -120,13 +128,20 @@ class Client:
             except Exception as exc:
                 raise self._mapped(exc, obj) from exc
 
-        return call_with_retry(attempt, source=SOURCE, obj=obj, max_attempts=self.settings.max_attempts,
-                               base_delay=self.settings.retry_base_delay,
-                               max_delay=self.settings.retry_max_delay, sleep=self._sleep)
+        return call_with_retry(
+            attempt,
+            source=SOURCE,
+            obj=obj,
+            max_attempts=self.settings.max_attempts,
+            base_delay=self.settings.retry_base_delay,
+            max_delay=self.settings.retry_max_delay,
+            sleep=self._sleep,
+        )
 
     def _mapped(self, exc: BaseException, obj: str | None) -> Exception:
-        err = map_error(exc, obj, direct_session=self.settings.auth_mode == "token",
-                        secrets=self.settings.secrets())
+        err = map_error(
+            exc, obj, direct_session=self.settings.auth_mode == "token", secrets=self.settings.secrets()
+        )
         if isinstance(err, BudgetExhausted):
             self.budget_exhausted = err
         return err
@@ -144,31 +159,53 @@ class Client:
         common: dict[str, Any] = {"session": self.session, "version": s.api_version}
         try:
             if s.auth_mode == "token":
-                return Salesforce(instance_url=_https(s.instance_url or ""), session_id=s.access_token, **common)
+                return Salesforce(
+                    instance_url=_https(s.instance_url or ""), session_id=s.access_token, **common
+                )
             if s.auth_mode == "password":
-                return Salesforce(username=s.username, password=s.password, security_token=s.security_token,
-                                  domain=s.domain, **common)
+                return Salesforce(
+                    username=s.username,
+                    password=s.password,
+                    security_token=s.security_token,
+                    domain=s.domain,
+                    **common,
+                )
             if s.auth_mode == "jwt":
-                return Salesforce(username=s.username, consumer_key=s.consumer_key,
-                                  privatekey_file=s.private_key_file, privatekey=s.private_key,
-                                  instance_url=_jwt_prefix(s.instance_url), domain=s.domain, **common)
+                return Salesforce(
+                    username=s.username,
+                    consumer_key=s.consumer_key,
+                    privatekey_file=s.private_key_file,
+                    privatekey=s.private_key,
+                    instance_url=_jwt_prefix(s.instance_url),
+                    domain=s.domain,
+                    **common,
+                )
             if s.auth_mode == "client_credentials":
-                return Salesforce(consumer_key=s.consumer_key, consumer_secret=s.consumer_secret, domain=s.domain,
-                                  **common)
+                return Salesforce(
+                    consumer_key=s.consumer_key, consumer_secret=s.consumer_secret, domain=s.domain, **common
+                )
         except (AttributeError, TypeError) as exc:
             # simple-salesforce reads login answers loosely; a malformed answer surfaces as these.
-            raise TransientError(SOURCE, None, f"unreadable login answer ({type(exc).__name__})", "Retrying") from exc
-        raise ConfigError(SOURCE, None, f"unknown auth mode {s.auth_mode!r}",
-                          "Use Settings.from_env to pick token, password, jwt or client_credentials")
+            raise TransientError(
+                SOURCE, None, f"unreadable login answer ({type(exc).__name__})", "Retrying"
+            ) from exc
+        raise ConfigError(
+            SOURCE,
+            None,
+            f"unknown auth mode {s.auth_mode!r}",
+            "Use Settings.from_env to pick token, password, jwt or client_credentials",
+        )
 
     # -- metadata ----------------------------------------------------------------------------------
     def check_connection(self) -> str:
         """One cheap call (`/limits`); a short description of the org and its remaining API budget."""
         limits = self.call(None, lambda sf: sf.limits())
         daily = limits.get("DailyApiRequests", {}) if isinstance(limits, dict) else {}
-        return (f"Salesforce org at {self.sf.sf_instance} ({self.settings.auth_mode} auth, API v"
-                f"{self.settings.api_version}): {daily.get('Remaining', '?')} of {daily.get('Max', '?')} daily API "
-                "requests left")
+        return (
+            f"Salesforce org at {self.sf.sf_instance} ({self.settings.auth_mode} auth, API v"
+            f"{self.settings.api_version}): {daily.get('Remaining', '?')} of {daily.get('Max', '?')} daily API "
+            "requests left"
+        )
 
     def objects(self) -> dict[str, dict[str, Any]]:
         """The org's objects from describe global, by name."""
@@ -193,8 +230,11 @@ class Client:
 
     def field_types(self, sobject: str) -> dict[str, str]:
         """Queryable fields of an object and their describe types, in describe order."""
-        return {f["name"]: f["type"] for f in self.describe(sobject).get("fields", [])
-                if f.get("type") not in SKIPPED_FIELD_TYPES}
+        return {
+            f["name"]: f["type"]
+            for f in self.describe(sobject).get("fields", [])
+            if f.get("type") not in SKIPPED_FIELD_TYPES
+        }
 
     # -- data --------------------------------------------------------------------------------------
     def count(self, sobject: str, where: str | None = None, *, include_deleted: bool = False) -> int:
@@ -203,7 +243,9 @@ class Client:
         result = self.call(sobject, lambda sf: sf.query(soql, include_deleted=include_deleted))
         return int(result["totalSize"])
 
-    def rest_pages(self, sobject: str, soql: str, *, include_deleted: bool = True) -> Iterator[list[dict[str, Any]]]:
+    def rest_pages(
+        self, sobject: str, soql: str, *, include_deleted: bool = True
+    ) -> Iterator[list[dict[str, Any]]]:
         """Pages of records from the REST query API (`queryAll` when include_deleted), following
         nextRecordsUrl; each page fetch is retried on its own."""
         headers = {"Sforce-Query-Options": f"batchSize={self.settings.rest_batch_size}"}
@@ -213,15 +255,21 @@ class Client:
             if page.get("done", True):
                 return
             next_url = str(page["nextRecordsUrl"])
-            page = self.call(sobject, lambda sf, u=next_url: sf.query_more(u, identifier_is_url=True,  # type: ignore[misc]
-                                                                           headers=headers))
+
+            def more(sf: Salesforce, url: str = next_url) -> Any:
+                return sf.query_more(url, identifier_is_url=True, headers=headers)
+
+            page = self.call(sobject, more)
 
     def _bulk(self, sobject: str) -> _Bulk2Client:
         # The job steps are driven one by one (instead of simple-salesforce's all-in-one generator)
         # so each poll and each results page is retried on its own and a renewed session is picked up.
         sf = self.sf
-        headers = {"Content-Type": "application/json", "Authorization": "Bearer " + sf.session_id,
-                   "X-PrettyPrint": "1"}
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": "Bearer " + sf.session_id,
+            "X-PrettyPrint": "1",
+        }
         return _Bulk2Client(sobject, sf.bulk2_url, headers, self.session)
 
     def bulk_pages(self, sobject: str, soql: str, *, include_deleted: bool = True) -> Iterator[list[CsvRow]]:
@@ -236,17 +284,27 @@ class Client:
             if state == "JobComplete":
                 break
             if state in ("Failed", "Aborted"):
-                raise RequestError(SOURCE, sobject, f"Bulk API query job {job_id} ended {state}: "
-                                   f"{info.get('errorMessage') or 'no message'}",
-                                   "Check the job in Setup > Bulk Data Load Jobs; the next sync retries it")
+                raise RequestError(
+                    SOURCE,
+                    sobject,
+                    f"Bulk API query job {job_id} ended {state}: {info.get('errorMessage') or 'no message'}",
+                    "Check the job in Setup > Bulk Data Load Jobs; the next sync retries it",
+                )
             if time.monotonic() > deadline:
-                raise TransientError(SOURCE, sobject, f"Bulk API query job {job_id} still {state} after "
-                                     f"{self.settings.bulk_timeout:.0f}s", "The next sync retries it")
+                raise TransientError(
+                    SOURCE,
+                    sobject,
+                    f"Bulk API query job {job_id} still {state} after {self.settings.bulk_timeout:.0f}s",
+                    "The next sync retries it",
+                )
             self._sleep(self.settings.bulk_poll_interval)
         locator = ""
         while True:
-            page = self.call(sobject, lambda sf, loc=locator: self._bulk(sobject).get_query_results(  # type: ignore[misc]
-                job_id, loc, self.settings.bulk_page_size))
+
+            def results(sf: Salesforce, loc: str = locator) -> Any:
+                return self._bulk(sobject).get_query_results(job_id, loc, self.settings.bulk_page_size)
+
+            page = self.call(sobject, results)
             yield parse_csv(str(page["records"]))
             locator = str(page.get("locator") or "")
             if not locator:
@@ -259,5 +317,8 @@ def parse_csv(text: str) -> list[CsvRow]:
     header = next(reader, None)
     if not header:
         return []
-    return [{name: (value if value != "" else None) for name, value in zip(header, row, strict=False)}
-            for row in reader if row]
+    return [
+        {name: (value if value != "" else None) for name, value in zip(header, row, strict=False)}
+        for row in reader
+        if row
+    ]

@@ -30,8 +30,9 @@ TABLES: dict[str, str] = {
 }
 OBJECTS: tuple[str, ...] = tuple(TABLES)
 # Objects an org may not have (feature off or no permission): skipped and reported, never an error.
-OPTIONAL_OBJECTS = frozenset({"OpportunityFieldHistory", "ForecastingQuota", "CurrencyType",
-                              "DatedConversionRate"})
+OPTIONAL_OBJECTS = frozenset(
+    {"OpportunityFieldHistory", "ForecastingQuota", "CurrencyType", "DatedConversionRate"}
+)
 
 DEFAULT_CURSOR = "SystemModstamp"  # changes on every write, including system updates
 CURSOR_FIELDS: dict[str, str] = {"OpportunityFieldHistory": "CreatedDate"}  # history rows are never edited
@@ -72,11 +73,19 @@ def _float(env: Mapping[str, str], name: str, default: float, low: float, high: 
     try:
         value = float(str(raw))
     except ValueError:
-        raise ConfigError(SOURCE, None, f"{name}={raw!r} is not a number",
-                          f"Set {name} to a number between {low} and {high}") from None
+        raise ConfigError(
+            SOURCE,
+            None,
+            f"{name}={raw!r} is not a number",
+            f"Set {name} to a number between {low} and {high}",
+        ) from None
     if not low <= value <= high:
-        raise ConfigError(SOURCE, None, f"{name}={raw!r} is out of range",
-                          f"Set {name} to a number between {low} and {high}")
+        raise ConfigError(
+            SOURCE,
+            None,
+            f"{name}={raw!r} is out of range",
+            f"Set {name} to a number between {low} and {high}",
+        )
     return value
 
 
@@ -115,7 +124,10 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Read `SALESFORCE_*` variables (and `REQUESTS_CA_BUNDLE`); raise ConfigError naming what is missing."""
-        get = lambda name: (env.get(name) or "").strip() or None  # noqa: E731
+
+        def get(name: str) -> str | None:
+            return (env.get(name) or "").strip() or None
+
         common: dict[str, Any] = {
             "domain": get("SALESFORCE_DOMAIN") or "login",
             "api_version": (get("SALESFORCE_API_VERSION") or DEFAULT_API_VERSION).lstrip("v"),
@@ -124,41 +136,86 @@ class Settings:
             "budget_reserve": _float(env, "SALESFORCE_API_BUDGET_RESERVE", DEFAULT_BUDGET_RESERVE, 0, 1),
         }
         username, key = get("SALESFORCE_USERNAME"), get("SALESFORCE_CONSUMER_KEY")
-        token_mode = get("SALESFORCE_ACCESS_TOKEN") or (get("SALESFORCE_INSTANCE_URL") and not (username or key))
+        token_mode = get("SALESFORCE_ACCESS_TOKEN") or (
+            get("SALESFORCE_INSTANCE_URL") and not (username or key)
+        )
         if token_mode:
             missing = [n for n in ("SALESFORCE_INSTANCE_URL", "SALESFORCE_ACCESS_TOKEN") if not get(n)]
             if missing:
-                raise ConfigError(SOURCE, None, f"{missing[0]} is not set",
-                                  "Set SALESFORCE_INSTANCE_URL (https://<your-domain>.my.salesforce.com) "
-                                  "together with SALESFORCE_ACCESS_TOKEN")
-            return cls(auth_mode="token", instance_url=get("SALESFORCE_INSTANCE_URL"),
-                       access_token=get("SALESFORCE_ACCESS_TOKEN"), **common)
+                raise ConfigError(
+                    SOURCE,
+                    None,
+                    f"{missing[0]} is not set",
+                    "Set SALESFORCE_INSTANCE_URL (https://<your-domain>.my.salesforce.com) "
+                    "together with SALESFORCE_ACCESS_TOKEN",
+                )
+            return cls(
+                auth_mode="token",
+                instance_url=get("SALESFORCE_INSTANCE_URL"),
+                access_token=get("SALESFORCE_ACCESS_TOKEN"),
+                **common,
+            )
         if username and (get("SALESFORCE_PRIVATE_KEY_FILE") or get("SALESFORCE_PRIVATE_KEY")) and key:
-            return cls(auth_mode="jwt", username=username, consumer_key=key,
-                       private_key_file=get("SALESFORCE_PRIVATE_KEY_FILE"),
-                       private_key=get("SALESFORCE_PRIVATE_KEY"),
-                       instance_url=get("SALESFORCE_INSTANCE_URL"), **common)
+            return cls(
+                auth_mode="jwt",
+                username=username,
+                consumer_key=key,
+                private_key_file=get("SALESFORCE_PRIVATE_KEY_FILE"),
+                private_key=get("SALESFORCE_PRIVATE_KEY"),
+                instance_url=get("SALESFORCE_INSTANCE_URL"),
+                **common,
+            )
         if username:
             missing = [n for n in ("SALESFORCE_PASSWORD", "SALESFORCE_SECURITY_TOKEN") if not get(n)]
             if missing:
-                raise ConfigError(SOURCE, None, f"{missing[0]} is not set",
-                                  "Set SALESFORCE_USERNAME, SALESFORCE_PASSWORD and SALESFORCE_SECURITY_TOKEN "
-                                  "(Setup > Reset My Security Token), and SALESFORCE_DOMAIN=test for a sandbox org")
-            return cls(auth_mode="password", username=username, password=get("SALESFORCE_PASSWORD"),
-                       security_token=get("SALESFORCE_SECURITY_TOKEN"), **common)
+                raise ConfigError(
+                    SOURCE,
+                    None,
+                    f"{missing[0]} is not set",
+                    "Set SALESFORCE_USERNAME, SALESFORCE_PASSWORD and SALESFORCE_SECURITY_TOKEN "
+                    "(Setup > Reset My Security Token), and SALESFORCE_DOMAIN=test for a sandbox org",
+                )
+            return cls(
+                auth_mode="password",
+                username=username,
+                password=get("SALESFORCE_PASSWORD"),
+                security_token=get("SALESFORCE_SECURITY_TOKEN"),
+                **common,
+            )
         if key and get("SALESFORCE_CONSUMER_SECRET"):
             if common["domain"] in ("login", "test"):
-                raise ConfigError(SOURCE, None, "the client-credentials flow needs your My Domain",
-                                  "Set SALESFORCE_DOMAIN to the My Domain prefix, e.g. acme.my")
-            return cls(auth_mode="client_credentials", consumer_key=key,
-                       consumer_secret=get("SALESFORCE_CONSUMER_SECRET"), **common)
-        raise ConfigError(SOURCE, None, "no Salesforce credentials are set",
-                          "Set SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN; or SALESFORCE_USERNAME, "
-                          "SALESFORCE_PASSWORD and SALESFORCE_SECURITY_TOKEN; or SALESFORCE_USERNAME, "
-                          "SALESFORCE_CONSUMER_KEY and SALESFORCE_PRIVATE_KEY_FILE (JWT); or "
-                          "SALESFORCE_CONSUMER_KEY, SALESFORCE_CONSUMER_SECRET and SALESFORCE_DOMAIN")
+                raise ConfigError(
+                    SOURCE,
+                    None,
+                    "the client-credentials flow needs your My Domain",
+                    "Set SALESFORCE_DOMAIN to the My Domain prefix, e.g. acme.my",
+                )
+            return cls(
+                auth_mode="client_credentials",
+                consumer_key=key,
+                consumer_secret=get("SALESFORCE_CONSUMER_SECRET"),
+                **common,
+            )
+        raise ConfigError(
+            SOURCE,
+            None,
+            "no Salesforce credentials are set",
+            "Set SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN; or SALESFORCE_USERNAME, "
+            "SALESFORCE_PASSWORD and SALESFORCE_SECURITY_TOKEN; or SALESFORCE_USERNAME, "
+            "SALESFORCE_CONSUMER_KEY and SALESFORCE_PRIVATE_KEY_FILE (JWT); or "
+            "SALESFORCE_CONSUMER_KEY, SALESFORCE_CONSUMER_SECRET and SALESFORCE_DOMAIN",
+        )
 
     def secrets(self) -> list[str]:
         """Secret values, for redaction from messages."""
-        return [s for s in (self.access_token, self.password, self.security_token, self.consumer_secret,
-                            self.private_key) if s]
+        return [
+            s
+            for s in (
+                self.access_token,
+                self.password,
+                self.security_token,
+                self.consumer_secret,
+                self.private_key,
+            )
+            if s
+        ]

@@ -21,7 +21,7 @@ from dlt.sources import DltResource, DltSource
 from connectors.common.errors import BudgetExhausted, ConfigError
 from connectors.common.records import reject
 from connectors.salesforce.client import Client
-from connectors.salesforce.rows import column_hints, cursor_value, to_row
+from connectors.salesforce.rows import arrow_schema, column_hints, cursor_value, to_arrow, to_row
 from connectors.salesforce.settings import OBJECTS, SOURCE, TABLES, cursor_field, table_name
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,9 @@ def resolve_objects(objects: Sequence[str] | None) -> list[str]:
     for name in objects:
         sobject = name if name in TABLES else by_table.get(name)
         if sobject is None:
-            raise ConfigError(SOURCE, name, "unknown object",
-                              f"Use one of {', '.join(OBJECTS)} (or their table names)")
+            raise ConfigError(
+                SOURCE, name, "unknown object", f"Use one of {', '.join(OBJECTS)} (or their table names)"
+            )
         if sobject not in out:
             out.append(sobject)
     return out
@@ -48,8 +49,9 @@ def soql_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def read_object(client: Client, sobject: str, state: dict[str, Any], *, full_refresh: bool,
-                overlap: timedelta) -> Iterator[Any]:
+def read_object(
+    client: Client, sobject: str, state: dict[str, Any], *, full_refresh: bool, overlap: timedelta
+) -> Iterator[Any]:
     """Yield pages of rows (and rejected records) for one object, advancing `state["cursor"]`."""
     if client.budget_exhausted is not None:
         return
@@ -73,11 +75,13 @@ def read_object(client: Client, sobject: str, state: dict[str, Any], *, full_ref
         soql = f"SELECT {', '.join(types)} FROM {sobject}" + (f" WHERE {where}" if where else "")
         ordered = changed < client.settings.bulk_threshold and cursor in types
         pages: Iterator[list[dict[str, Any]]] = (
-            client.rest_pages(sobject, f"{soql} ORDER BY {cursor} ASC") if ordered
-            else client.bulk_pages(sobject, soql)  # type: ignore[arg-type]
+            client.rest_pages(sobject, f"{soql} ORDER BY {cursor} ASC")
+            if ordered
+            else client.bulk_pages(sobject, soql)
         )
         latest = datetime.fromisoformat(saved) if saved else None
         hints = dlt.mark.make_hints(columns=column_hints(types, cursor))  # type: ignore[arg-type]
+        schema = arrow_schema(types)
         first = True
         for page in pages:
             rows = []
@@ -91,7 +95,8 @@ def read_object(client: Client, sobject: str, state: dict[str, Any], *, full_ref
                 if seen is not None and (latest is None or seen > latest):
                     latest = seen
             if rows:
-                yield dlt.mark.with_hints(rows, hints) if first else rows
+                table = to_arrow(rows, schema)
+                yield dlt.mark.with_hints(table, hints) if first else table
                 first = False
             if ordered and latest is not None:
                 state["cursor"] = latest.isoformat()
@@ -110,8 +115,13 @@ def _resource(client: Client, sobject: str, full_refresh: bool, overlap: timedel
     return dlt.resource(rows, name=table_name(sobject), write_disposition="merge", primary_key="id")
 
 
-def source(client: Client, *, objects: Sequence[str] | None = None, full_refresh: bool = False,
-           overlap: timedelta = timedelta(minutes=10)) -> DltSource:
+def source(
+    client: Client,
+    *,
+    objects: Sequence[str] | None = None,
+    full_refresh: bool = False,
+    overlap: timedelta = timedelta(minutes=10),
+) -> DltSource:
     """The dlt source: one resource per object (raw table name), merged on `id`, incremental."""
     names = resolve_objects(objects)
 

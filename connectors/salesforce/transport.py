@@ -26,8 +26,14 @@ class SalesforceAdapter(HTTPAdapter):
     `verify` is applied to every request: requests otherwise lets `REQUESTS_CA_BUNDLE` from the process
     environment override the session's own setting."""
 
-    def __init__(self, *, verify: bool | str = True, timeout: float = 120.0, rewrite_to: str | None = None,
-                 rewrite_hosts: str = LOGIN_HOSTS) -> None:
+    def __init__(
+        self,
+        *,
+        verify: bool | str = True,
+        timeout: float = 120.0,
+        rewrite_to: str | None = None,
+        rewrite_hosts: str = LOGIN_HOSTS,
+    ) -> None:
         super().__init__()
         self.verify = verify
         self.timeout = timeout
@@ -46,13 +52,26 @@ class SalesforceAdapter(HTTPAdapter):
         base = urlsplit(self.rewrite_to)
         return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
-             verify: bool | str = True, cert: Any = None, proxies: Any = None) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
         request.url = self._target(request.url or "")
         with self._lock:
             self.request_count += 1
-        response = super().send(request, stream=stream, timeout=timeout or self.timeout, verify=self.verify,
-                                cert=cert, proxies=proxies)
+        response = super().send(
+            request,
+            stream=stream,
+            timeout=timeout or self.timeout,
+            verify=self.verify,
+            cert=cert,
+            proxies=proxies,
+        )
         record_usage(self, response)
         return response
 
@@ -65,8 +84,9 @@ def record_usage(adapter: SalesforceAdapter, response: requests.Response) -> Non
             adapter.usage = (int(m.group(1)), int(m.group(2)))
 
 
-def build_session(*, verify: bool | str = True, timeout: float = 120.0, rewrite_to: str | None = None
-                  ) -> requests.Session:
+def build_session(
+    *, verify: bool | str = True, timeout: float = 120.0, rewrite_to: str | None = None
+) -> requests.Session:
     """A session with a `SalesforceAdapter` mounted for https (and http, for rewritten test servers)."""
     session = requests.Session()
     adapter = SalesforceAdapter(verify=verify, timeout=timeout, rewrite_to=rewrite_to)

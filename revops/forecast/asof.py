@@ -70,12 +70,11 @@ def normalise_status(value: object) -> str:
 
 def value_at_start_of(changes: pd.DataFrame, field: str, day: int) -> pd.Series:
     """Per deal, the value `field` had at the start of `day`: the old value of its first change dated
-    on or after `day` (deals without such a change are absent: their current value applies)."""
-    later = changes[(changes["field"] == field) & (changes["day"] >= day)]
-    if later.empty:
-        return pd.Series(dtype=object)
-    first = later.sort_values(["deal_id", "changed_epoch"], kind="stable").drop_duplicates("deal_id")
-    return first.set_index("deal_id")["old_value"]
+    on or after `day` (deals without such a change are absent: their current value applies).
+    `changes` must be sorted by deal and time, as `load_marts` leaves them."""
+    rows = changes[(changes["field"] == field) & (changes["day"] >= day)]
+    first = ~rows["deal_id"].duplicated(keep="first")
+    return pd.Series(rows["old_value"].to_numpy()[first.to_numpy()], index=rows["deal_id"].to_numpy()[first.to_numpy()])
 
 
 def _closed_as_of(marts: Marts, day: int, open_ids: set[object]) -> pd.DataFrame:
@@ -92,10 +91,9 @@ def _closed_as_of(marts: Marts, day: int, open_ids: set[object]) -> pd.DataFrame
         status = status.where(~changed, mapped.map(normalise_status))
         # The close date as known then: the last status change into a closed status before `day`.
         earlier = marts.changes[(marts.changes["field"] == "status") & (marts.changes["day"] < day)]
-        earlier = earlier.assign(new_status=earlier["new_value"].map(normalise_status))
-        earlier = earlier[earlier["new_status"].isin(CLOSED_STATUSES)]
-        last_close = earlier.sort_values(["deal_id", "changed_epoch"]).drop_duplicates("deal_id", keep="last")
-        close_then = ids.map(last_close.set_index("deal_id")["day"])
+        earlier = earlier[earlier["new_value"].map(normalise_status).isin(CLOSED_STATUSES)]
+        last_close = earlier[~earlier["deal_id"].duplicated(keep="last")]
+        close_then = ids.map(pd.Series(last_close["day"].to_numpy(), index=last_close["deal_id"].to_numpy()))
         closed_day = closed_day.where(~changed, close_then)
 
     amount_then = value_at_start_of(marts.changes, "amount", day)

@@ -105,8 +105,6 @@ def add_predictability(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.sort_values(["grain", "scope_type", "scope_id", "method", "snapshot_label", "period_start"],
                               kind="stable").reset_index(drop=True)
     keys = ["grain", "scope_type", "scope_id", "method", "snapshot_label"]
-    frame["predictability"] = (
-        frame.groupby(keys, sort=False)["accuracy"]
-        .transform(lambda s: s.rolling(PREDICTABILITY_PERIODS, min_periods=2).std())
-    )
+    rolled = frame.groupby(keys, sort=False)["accuracy"].rolling(PREDICTABILITY_PERIODS, min_periods=2).std()
+    frame["predictability"] = rolled.reset_index(level=list(range(len(keys))), drop=True).sort_index()
     return frame

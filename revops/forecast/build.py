@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import duckdb
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from revops.forecast.asof import AsOfView, as_of_view
 from revops.forecast.backtest import backtest_periods_for, run_backtest
@@ -153,7 +154,11 @@ def build_forecast(con: duckdb.DuckDBPyConnection, *, as_of: date, fiscal_year_s
         raise ValueError(f"backtest_periods={backtest_periods}: forecast.backtest_periods must be at least 1")
     if not corporate_currency or not str(corporate_currency).strip():
         raise ValueError("corporate_currency is empty: set company.corporate_currency in revops.yml")
-    frames = compute_forecast(load_marts(con), as_of=as_of, fiscal_year_start_month=fiscal_year_start_month,
-                              corporate_currency=str(corporate_currency).strip(), seed=seed,
-                              simulations=simulations, backtest_periods=backtest_periods)
+    marts = load_marts(con)
+    # One OpenMP thread: the many small model fits and predictions of a back-test are slower with
+    # thread barriers than without, badly so on a shared machine, and results stay reproducible.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        frames = compute_forecast(marts, as_of=as_of, fiscal_year_start_month=fiscal_year_start_month,
+                                  corporate_currency=str(corporate_currency).strip(), seed=seed,
+                                  simulations=simulations, backtest_periods=backtest_periods)
     return write_tables(con, frames)

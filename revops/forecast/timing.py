@@ -1,10 +1,12 @@
-"""When deals close, learnt from closed history: stage win rates with time to close per canonical
-stage (the stage-conversion method), and the slip between the expected close date a deal showed at a
-snapshot and the day it was actually won (the deal-model and Monte Carlo timing).
+"""When deals are won, learnt from history: a stage transition model (the stage-conversion method)
+and the slip between the expected close date a deal showed at a snapshot and the day it was won (the
+deal-model and Monte Carlo timing).
 
-Both are empirical distributions conditioned on what is already known about an open deal: a deal that
-has sat 40 days in proposal only draws from the history of deals that stayed at least that long, and a
-deal whose expected close date is already behind it only draws slips at least that late.
+Both are empirical and conditioned on what is already known about an open deal: a deal that has sat
+40 days in proposal is compared only with past deals that also sat at least 40 days in proposal, and a
+deal whose expected close date is already behind it only draws slips at least that late. Outcomes are
+read only where history has followed a deal long enough to see them, so deals still open at the as-of
+day do not bias the rates (the usual flaw of "closed deals only" conversion rates).
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ import pandas as pd
 from revops.forecast.asof import AsOfView
 
 OPEN_STAGES = (1, 2, 3, 4)  # qualification, demo, proposal, negotiation
-MIN_CONDITIONAL = 5  # fewer comparable deals than this: fall back to the unconditional distribution
-STAGE_PRIOR_WEIGHT = 5.0
+MIN_CONDITIONAL = 10  # fewer comparable deals than this: condition on less
 LOOKBACK_DAYS = 730
+HORIZON_DAYS = 190  # far enough to cover the end of the next quarter from any day of this one
 
 
 def _window_count(sorted_values: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -29,62 +31,90 @@ def _window_count(sorted_values: np.ndarray, low: np.ndarray, high: np.ndarray) 
 
 
 @dataclass(frozen=True)
-class StageConversion:
-    """Win probability and days from stage entry to a win, per canonical open stage."""
+class _Entries:
+    """Past entries into one stage, relative to the entry day."""
 
+    follow_up: np.ndarray  # days of history after the entry (as-of day - entry day)
+    left: np.ndarray  # days until the deal left the stage or closed (inf while still in it)
+    won_after: np.ndarray  # days until the win (inf when not won by the as-of day)
+
+
+@dataclass(frozen=True)
+class StageConversion:
+    """Per canonical open stage, what happened to past deals after entering it: the share won and when.
+
+    P(win in [start, end) | in stage k for tau days at day d) = among past entries into k that were still
+    in k after tau days and whose history covers the whole window, the share won inside the window
+    (shifted by tau). With fewer than MIN_CONDITIONAL such entries the tau condition is dropped."""
+
+    entries: dict[int, _Entries]
+    pooled: _Entries
     win_rate: dict[int, float]
     deals: dict[int, int]
-    days_to_win: dict[int, np.ndarray]
     overall_win_rate: float
-    overall_days_to_win: np.ndarray
 
     @classmethod
     def fit(cls, view: AsOfView, lookback_days: int = LOOKBACK_DAYS) -> StageConversion:
-        """Learn from deals closed before the view's day (within the lookback) and their stage entries."""
-        closed = view.closed[view.closed["closed_day"] >= view.day - lookback_days]
-        events = view.stage_events.merge(closed[["deal_id", "status", "closed_day"]], on="deal_id")
-        events = events[events["stage_order"].isin(OPEN_STAGES) & (events["entered_day"] <= events["closed_day"])]
-        last = events.sort_values("entered_day").drop_duplicates(["deal_id", "stage_order"], keep="last")
-        overall = float((closed["status"] == "won").mean()) if len(closed) else 0.25
+        """Learn from stage entries of the last `lookback_days` before the view's day."""
+        ev = view.stage_events
+        ev = ev[ev["stage_order"].isin(OPEN_STAGES) & (ev["entered_day"] >= view.day - lookback_days)]
+        outcome = view.closed[["deal_id", "status", "closed_day"]]
+        ev = ev.merge(outcome, on="deal_id", how="left")
+        entered = ev["entered_day"].to_numpy("float64")
+        closed = ev["closed_day"].to_numpy("float64")
+        exited = ev["exited_day"].to_numpy("float64")
+        won = (ev["status"] == "won").to_numpy()
+        left = np.fmin(np.where(np.isnan(exited), np.inf, exited), np.where(np.isnan(closed), np.inf, closed)) - entered
+        won_after = np.where(won, closed - entered, np.inf)
+        follow = view.day - entered
+        stage = ev["stage_order"].to_numpy("float64")
+        entries: dict[int, _Entries] = {}
         win_rate: dict[int, float] = {}
         deals: dict[int, int] = {}
-        days: dict[int, np.ndarray] = {}
+        mature = follow >= HORIZON_DAYS
+        overall = float((won_after[mature] < HORIZON_DAYS).mean()) if mature.any() else 0.25
         for k in OPEN_STAGES:
-            at_k = last[last["stage_order"] == k]
-            won = at_k["status"] == "won"
-            deals[k] = len(at_k)
-            win_rate[k] = float((won.sum() + STAGE_PRIOR_WEIGHT * overall) / (len(at_k) + STAGE_PRIOR_WEIGHT))
-            days[k] = np.sort((at_k.loc[won, "closed_day"] - at_k.loc[won, "entered_day"]).to_numpy("float64"))
-        won_closed = closed[closed["status"] == "won"]
-        cycle = np.sort((won_closed["closed_day"] - won_closed["created_day"]).dropna().to_numpy("float64"))
-        return cls(win_rate, deals, days, overall, cycle)
+            m = stage == k
+            entries[k] = _Entries(follow[m], left[m], won_after[m])
+            mk = m & mature
+            deals[k] = int(mk.sum())
+            win_rate[k] = float((won_after[mk] < HORIZON_DAYS).mean()) if mk.sum() >= MIN_CONDITIONAL else overall
+        return cls(entries, _Entries(follow, left, won_after), win_rate, deals, overall)
 
     def win_probability(self, stage_order: np.ndarray) -> np.ndarray:
-        """Learnt win probability of deals at each stage (company rate for unknown stages)."""
-        return np.array([self.win_rate.get(int(k), self.overall_win_rate) if not np.isnan(k)
-                         else self.overall_win_rate for k in stage_order], dtype="float64")
+        """Share of entries into each deal's stage won within the horizon (company rate if unknown)."""
+        return np.array([self.overall_win_rate if np.isnan(k) else self.win_rate.get(int(k), self.overall_win_rate)
+                         for k in stage_order], dtype="float64")
 
-    def close_probability(self, stage_order: np.ndarray, days_in_stage: np.ndarray, day: int,
-                          start: int, end: int) -> np.ndarray:
-        """P(a win lands in [start, end) | won, still open at `day` after `days_in_stage` in the stage)."""
+    def win_in_window(self, stage_order: np.ndarray, days_in_stage: np.ndarray, day: int,
+                      start: int, end: int) -> np.ndarray:
+        """P(won inside [start, end) | at its stage for days_in_stage days at `day`), per deal."""
         out = np.zeros(len(stage_order))
-        tau = np.nan_to_num(days_in_stage, nan=0.0).clip(min=0)
-        lo_rel, hi_rel = max(start - day, 0), end - day
-        if hi_rel <= 0:
+        lo_abs, hi_abs = max(start, day) - day, end - day
+        if hi_abs <= 0:
             return out
-        for k in set(np.nan_to_num(stage_order, nan=-1).astype(int).tolist()):
-            rows = np.nan_to_num(stage_order, nan=-1).astype(int) == k
-            t = self.days_to_win.get(k, self.overall_days_to_win)
-            if len(t) == 0:
-                t = self.overall_days_to_win
-            if len(t) == 0:
-                continue
-            tk = tau[rows]
-            survivors = len(t) - np.searchsorted(t, tk, side="left")
-            conditional = _window_count(t, lo_rel + tk, hi_rel + tk) / np.maximum(survivors, 1)
-            fresh = _window_count(t, np.full(len(tk), lo_rel), np.full(len(tk), hi_rel)) / len(t)
-            out[rows] = np.where(survivors >= MIN_CONDITIONAL, conditional, fresh)
+        stages = np.nan_to_num(stage_order, nan=-1).astype(int)
+        tau_all = np.nan_to_num(days_in_stage, nan=0.0).clip(min=0)
+        for k in np.unique(stages):
+            rows = np.flatnonzero(stages == k)
+            e = self.entries.get(int(k), self.pooled)
+            for tau in np.unique(tau_all[rows]):
+                p = self._rate(e, tau, lo_abs, hi_abs)
+                if p is None:
+                    p = self._rate(e, 0.0, lo_abs, hi_abs)
+                if p is None:
+                    p = self._rate(self.pooled, 0.0, lo_abs, hi_abs)
+                out[rows[tau_all[rows] == tau]] = 0.0 if p is None else p
         return out
+
+    @staticmethod
+    def _rate(e: _Entries, tau: float, lo: float, hi: float) -> float | None:
+        eligible = (e.follow_up >= tau + hi) & (e.left >= tau)
+        n = int(eligible.sum())
+        if n < MIN_CONDITIONAL:
+            return None
+        w = e.won_after[eligible]
+        return float(((w >= tau + lo) & (w < tau + hi)).sum() / n)
 
 
 @dataclass(frozen=True)

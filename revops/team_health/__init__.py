@@ -23,4 +23,5 @@ __all__ = [
     "read_marts",
     "team_health_kpi_values",
     "validate_changes",
+    "write_tables",
 ]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from revops.team_health.headcount import scope_matrix
-from revops.team_health.periods import MonthGrid, days_of, is_weekday, weekdays_between
+from revops.team_health.periods import NO_DAY, MonthGrid, days_of, is_weekday, weekdays_between
 from revops.team_health.roster import Roster
 
 ABSENCE_COLUMNS = ("employee_id", "rep_id", "start_date", "end_date", "is_planned")
@@ -22,7 +22,8 @@ ABSENCE_COLUMNS = ("employee_id", "rep_id", "start_date", "end_date", "is_planne
 
 def _planned_flag(values: pd.Series) -> np.ndarray:
     text = values.astype(object).map(lambda v: str(v).strip().lower() if v is not None and v == v else "")
-    return text.isin(["true", "1", "yes", "t", "1.0"]).to_numpy()
+    flags: np.ndarray = text.isin(["true", "1", "yes", "t", "1.0"]).to_numpy()
+    return flags
 
 
 def absence_days(absences: pd.DataFrame, roster: Roster) -> pd.DataFrame:
@@ -44,7 +45,7 @@ def absence_days(absences: pd.DataFrame, roster: Roster) -> pd.DataFrame:
     start = days_of(absences["start_date"])
     end = days_of(absences["end_date"], open_value=roster.as_of_day)
     end = np.minimum(end, roster.as_of_day)
-    usable = person.notna().to_numpy() & (start != np.iinfo(np.int64).min) & (end >= start)
+    usable = person.notna().to_numpy() & (start != NO_DAY) & (end >= start)
     if not usable.any():
         return empty
     start, end = start[usable], end[usable]

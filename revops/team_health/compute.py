@@ -16,7 +16,7 @@ from revops.team_health.impact_inputs import closed_deals, demo_reached, team_fo
 from revops.team_health.kpi_values import team_health_kpi_values
 from revops.team_health.manager_changes import detect_manager_changes, validate_changes
 from revops.team_health.manager_impact import ImpactInputs, manager_impact, rep_spells_by_team
-from revops.team_health.periods import day_number, month_to_date
+from revops.team_health.periods import day_number, months_to_dates
 from revops.team_health.ramp import RAMP_COLUMNS, ramp_curves, ramp_day_of, rep_ramp
 from revops.team_health.roster import Roster, build_roster
 
@@ -98,7 +98,7 @@ def _monthly(roster: Roster, marts: MartFrames, won: pd.DataFrame, quotas: pd.Da
     frame["turnover_headcount_12m"] = frame.pop("turnover_base_12m")
     frame["enps_respondents"] = frame["enps_respondents"].astype("Int64")
     frame = frame.merge(roster.scopes, on="scope_pos")
-    frame["month"] = [month_to_date(m) for m in frame["month"]]
+    frame["month"] = months_to_dates(frame["month"].to_numpy())
     return frame[MONTHLY_COLUMNS].sort_values(["scope_type", "scope_id", "month"]).reset_index(drop=True)
 
 

@@ -14,6 +14,8 @@ hidden as well, until no remainder is too small.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -23,12 +25,12 @@ from revops.team_health.roster import Roster
 SURVEY_COLUMNS = ("survey_id", "survey_date", "team", "enps_score")
 
 
-def enps_points(scores: np.ndarray) -> float:
+def enps_points(scores: Sequence[float] | np.ndarray) -> float:
     """eNPS of a set of 0–10 scores, in points (NaN for no scores)."""
     scores = np.asarray(scores, dtype=np.float64)
     if scores.size == 0:
         return float("nan")
-    return float(100.0 * ((scores >= 9).mean() - (scores <= 6).mean()))
+    return float(100.0 * (float((scores >= 9).sum()) - float((scores <= 6).sum())) / scores.size)
 
 
 def _scope_tree(roster: Roster) -> tuple[dict[int, int | None], dict[int, frozenset[str]]]:
@@ -46,10 +48,11 @@ def _scope_tree(roster: Roster) -> tuple[dict[int, int | None], dict[int, frozen
     for r in scopes.itertuples():
         if r.scope_type == "team":
             manager = team_manager.get(r.scope_id)
-            parent[int(r.scope_pos)] = manager_pos.get(manager, company) if isinstance(manager, str) else company
+            above = manager_pos.get(manager, company) if isinstance(manager, str) else company
+            parent[int(r.scope_pos)] = above
             teams_of[int(r.scope_pos)] = {r.scope_id}
-            if parent[int(r.scope_pos)] != company:
-                teams_of[parent[int(r.scope_pos)]].add(r.scope_id)
+            if above != company:
+                teams_of[above].add(r.scope_id)
     return parent, {k: frozenset(v) for k, v in teams_of.items()}
 
 
@@ -103,31 +106,46 @@ def enps_monthly(responses: pd.DataFrame, roster: Roster, *, min_survey_responde
         )
     answers["day"] = days_of(answers["survey_date"])
     answers = answers[answers["day"] <= roster.as_of_day]
+    if answers.empty:
+        return pd.DataFrame(columns=columns)
     survey_day = answers.groupby("survey_id")["day"].transform("min")
     answers["month"] = month_of_day(survey_day.to_numpy())
-    answers["score"] = answers["enps_score"].astype(float)
+    score = answers["enps_score"].astype(float)
+    answers["promoter"] = (score >= 9).astype(float)
+    answers["detractor"] = (score <= 6).astype(float)
 
+    # Respondents, promoters and detractors add up across teams, so scopes are sums over team cells.
+    months = np.sort(answers["month"].unique())
+    month_pos = np.searchsorted(months, answers["month"].to_numpy())
     parent, teams_of = _scope_tree(roster)
     company = next(s for s, p in parent.items() if p is None)
+    teams = sorted({t for ts in teams_of.values() for t in ts})
+    team_pos = pd.Index(teams, dtype=object).get_indexer(answers["team"].astype(object))
+    cells = np.zeros((3, len(months), len(teams) + 1))  # last column: answers of teams not in the roster
+    for k, column in enumerate(("one", "promoter", "detractor")):
+        values = np.ones(len(answers)) if column == "one" else answers[column].to_numpy()
+        np.add.at(cells[k], (month_pos, np.where(team_pos >= 0, team_pos, len(teams))), values)
+    scope_ids = sorted(teams_of)
+    membership = np.zeros((len(teams) + 1, len(scope_ids)))
+    index_of_team = {t: i for i, t in enumerate(teams)}
+    for j, scope in enumerate(scope_ids):
+        if scope == company:
+            membership[:, j] = 1.0
+        else:
+            membership[[index_of_team[t] for t in teams_of[scope]], j] = 1.0
+    respondents, promoters, detractors = (cells[k] @ membership for k in range(3))
+
     rows = []
-    for month, group in answers.groupby("month"):
-        by_team = {t: g["score"].to_numpy() for t, g in group.groupby("team", dropna=False)}
-        scores: dict[int, np.ndarray] = {}
-        for scope, teams in teams_of.items():
-            if scope == company:
-                scores[scope] = group["score"].to_numpy()
-            else:
-                parts = [by_team[t] for t in teams if t in by_team]
-                scores[scope] = np.concatenate(parts) if parts else np.array([])
-        counts = {s: int(v.size) for s, v in scores.items()}
+    for i, month in enumerate(months):
+        counts = {scope: int(respondents[i, j]) for j, scope in enumerate(scope_ids)}
         published = suppress(counts, parent, min_survey_respondents)
-        for scope, values in scores.items():
-            rows.append(
-                {
-                    "scope_pos": scope,
-                    "month": int(month),
-                    "enps": enps_points(values) if scope in published else np.nan,
-                    "enps_respondents": counts[scope],
-                }
-            )
+        for j, scope in enumerate(scope_ids):
+            n = counts[scope]
+            shown = scope in published and n > 0
+            rows.append({
+                "scope_pos": scope,
+                "month": int(month),
+                "enps": 100.0 * (promoters[i, j] - detractors[i, j]) / n if shown else np.nan,
+                "enps_respondents": n,
+            })
     return pd.DataFrame(rows, columns=columns)

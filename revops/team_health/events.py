@@ -101,8 +101,9 @@ def full_quarterly_quota(revenue_quotas: pd.DataFrame) -> pd.Series:
 
 
 def _positions(person_ids: np.ndarray, index: dict[object, int]) -> np.ndarray:
-    mapped = pd.Series(np.asarray(person_ids, dtype=object)).map(index)
-    return mapped.fillna(-1).to_numpy(dtype=np.int64)
+    keys = pd.Index(list(index), dtype=object)
+    positions: np.ndarray = keys.get_indexer(pd.Index(np.asarray(person_ids, dtype=object), dtype=object))
+    return positions.astype(np.int64)
 
 
 class WindowSums:

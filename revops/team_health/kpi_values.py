@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from revops.kpis import CATALOGUE
-from revops.team_health.periods import day_number, days_of, month_of_day, month_start_day, month_to_date
+from revops.team_health.periods import day_number, days_of, month_of_day, month_start_day, months_to_dates
 
 KPI_COLUMNS = ["grain", "period_start", "period_end", "scope_type", "scope_id", "kpi", "value", "numerator",
                "denominator", "unit", "is_small_sample", "is_mature"]
@@ -42,9 +42,9 @@ def _long(monthly: pd.DataFrame, kpi: str, value: str, numerator: str | None, de
             "scope_type": monthly["scope_type"].to_numpy(),
             "scope_id": monthly["scope_id"].to_numpy(),
             "kpi": kpi,
-            "value": monthly[value].to_numpy(dtype=float),
-            "numerator": monthly[numerator].to_numpy(dtype=float) if numerator else np.nan,
-            "denominator": monthly[denominator].to_numpy(dtype=float),
+            "value": monthly[value].to_numpy(dtype=float, na_value=np.nan),
+            "numerator": monthly[numerator].to_numpy(dtype=float, na_value=np.nan) if numerator else np.nan,
+            "denominator": monthly[denominator].to_numpy(dtype=float, na_value=np.nan),
             "unit": _unit(kpi, fallback_unit),
             "is_small_sample": small.to_numpy(dtype=bool),
         }
@@ -73,7 +73,7 @@ def _ramp_rows(rep_ramp: pd.DataFrame, team_managers: pd.DataFrame, small_team_t
     grouped = scoped.groupby(["month", "scope_type", "scope_id"], as_index=False).agg(
         value=("days", "median"), denominator=("days", "size")
     )
-    grouped["month"] = [month_to_date(m) for m in grouped["month"]]
+    grouped["month"] = months_to_dates(grouped["month"].to_numpy())
     grouped["kpi"] = "ramp_days_median"
     grouped["numerator"] = np.nan
     grouped["denominator"] = grouped["denominator"].astype(float)
@@ -103,13 +103,14 @@ def team_health_kpi_values(monthly: pd.DataFrame, rep_ramp: pd.DataFrame, team_m
               monthly["reps_start_12m"] < small_team_threshold, "ratio"),
         _ramp_rows(rep_ramp, team_managers, small_team_threshold),
     ]
-    frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    if frame.empty:
+    parts = [p for p in parts if len(p)]
+    if not parts:
         return pd.DataFrame(columns=KPI_COLUMNS)
+    frame = pd.concat(parts, ignore_index=True)
     month_number = month_of_day(days_of(frame["month"]))
     frame["grain"] = "month"
-    frame["period_start"] = [month_to_date(m) for m in month_number]
-    frame["period_end"] = [month_to_date(m + 1) for m in month_number]
+    frame["period_start"] = months_to_dates(month_number)
+    frame["period_end"] = months_to_dates(month_number + 1)
     # A month is complete once its last day is on or before the as-of date.
     frame["is_mature"] = month_start_day(month_number + 1) <= day_number(as_of) + 1
     frame["is_small_sample"] = frame["is_small_sample"].astype(bool)

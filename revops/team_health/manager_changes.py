@@ -46,26 +46,26 @@ def detect_manager_changes(roster: Roster) -> pd.DataFrame:
     """Manager changes reconstructed from the employment spells (see the module docstring)."""
     spells = roster.spells
     as_of = roster.as_of_day
-    own_spells = {email: group for email, group in spells.groupby("email")}
+    evidence = spells[spells["spell_manager"].notna() & spells["spell_team"].notna()]
+    member = ~evidence["role"].isin(LEADER_ROLES)
+    # Leaders' rows count only in teams that have no other members.
+    evidence = evidence[member | ~member.groupby(evidence["spell_team"]).transform("any")]
+    named = (
+        evidence.assign(last=np.minimum(evidence["end"], as_of))
+        .groupby(["spell_team", "spell_manager"], as_index=False)
+        .agg(first_seen=("start", "min"), last_seen=("last", "max"))
+    )
+    named = named[named.groupby("spell_team")["spell_manager"].transform("size") > 1]
+    own_spells = {email: group for email, group in spells[spells["email"].isin(named["spell_manager"])]
+                  .groupby("email")}
     rows = []
-    for team, group in spells[spells["spell_manager"].notna()].groupby("spell_team"):
-        members = group[~group["role"].isin(LEADER_ROLES)]
-        evidence = members if len(members) else group
-        named = (
-            evidence.assign(last=np.minimum(evidence["end"], as_of))
-            .groupby("spell_manager")
-            .agg(first_seen=("start", "min"), last_seen=("last", "max"))
-            .sort_values(["last_seen", "first_seen"])
-        )
-        if len(named) < 2:
-            continue
-        emails = list(named.index)
-        for i in range(1, len(emails)):
-            old, new = emails[i - 1], emails[i]
-            change = _date_change(old, int(named.at[old, "first_seen"]), int(named.at[old, "last_seen"]), new,
+    for team, managers in named.sort_values(["spell_team", "last_seen", "first_seen"]).groupby("spell_team"):
+        ordered = list(managers.itertuples(index=False))
+        for old, new in zip(ordered, ordered[1:], strict=False):
+            change = _date_change(old.spell_manager, int(old.first_seen), int(old.last_seen), new.spell_manager,
                                   own_spells, as_of)
-            rows.append({"team": team, "change_date": day_to_date(change), "old_manager_email": old,
-                         "new_manager_email": new})
+            rows.append({"team": team, "change_date": day_to_date(change), "old_manager_email": old.spell_manager,
+                         "new_manager_email": new.spell_manager})
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 

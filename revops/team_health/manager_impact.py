@@ -71,7 +71,8 @@ def _rate_cell(frame: pd.DataFrame, selected: np.ndarray, success: np.ndarray) -
 
 def _in_window(frame: pd.DataFrame, in_group: np.ndarray, first: int, end: int) -> np.ndarray:
     day = frame["day"].to_numpy()
-    return in_group & (day >= first) & (day < end)
+    selected: np.ndarray = in_group & (day >= first) & (day < end)
+    return selected
 
 
 def rate_in_window(frame: pd.DataFrame, in_group: np.ndarray, first: int, end: int) -> Cell:

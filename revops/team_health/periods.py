@@ -13,8 +13,8 @@ import pandas as pd
 
 EPOCH = date(1970, 1, 1)
 # An open end (still employed, absence without an end) is represented by a day far in the future.
-OPEN_DAY = np.int64(10**6)
-NO_DAY = np.iinfo(np.int64).min
+OPEN_DAY = 10**6
+NO_DAY = int(np.iinfo(np.int64).min)
 
 
 def day_number(d: date) -> int:
@@ -27,11 +27,11 @@ def day_to_date(day: int) -> date:
     return EPOCH + timedelta(days=int(day))
 
 
-def days_of(values: pd.Series | list[object], *, open_value: np.int64 | None = None) -> np.ndarray:
+def days_of(values: pd.Series | list[object], *, open_value: int | None = None) -> np.ndarray:
     """Day numbers of a column of dates; missing values become `open_value` (or NO_DAY when None)."""
     series = pd.Series(values)
     stamps = pd.to_datetime(series, errors="raise")
-    days = stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    days: np.ndarray = stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
     missing = stamps.isna().to_numpy()
     days[missing] = NO_DAY if open_value is None else open_value
     return days
@@ -52,6 +52,22 @@ def month_to_date(month: int) -> date:
     return day_to_date(int(month_start_day(month)))
 
 
+def days_to_dates(days: np.ndarray) -> np.ndarray:
+    """Calendar dates (object array) of day numbers; NaN or NO_DAY gives None."""
+    values = np.asarray(days, dtype=np.float64)
+    known = ~np.isnan(values) & (values != float(NO_DAY))
+    out = np.full(values.shape, None, dtype=object)
+    if known.any():
+        unique, inverse = np.unique(values[known].astype(np.int64), return_inverse=True)
+        out[known] = np.array([day_to_date(int(d)) for d in unique], dtype=object)[inverse]
+    return out
+
+
+def months_to_dates(months: np.ndarray) -> np.ndarray:
+    """First days (object array of dates) of month numbers."""
+    return days_to_dates(month_start_day(np.asarray(months, dtype=np.int64)))
+
+
 def add_months(days: np.ndarray, k: np.ndarray | int) -> np.ndarray:
     """Same day of the month k months later, clipped to the month's last day (Jan 31 + 1 = Feb 28/29)."""
     days = np.asarray(days, dtype=np.int64)
@@ -60,7 +76,8 @@ def add_months(days: np.ndarray, k: np.ndarray | int) -> np.ndarray:
     target = month + np.asarray(k, dtype=np.int64)
     target_start = month_start_day(target)
     target_length = month_start_day(target + 1) - target_start
-    return target_start + np.minimum(day_in_month, target_length - 1)
+    result: np.ndarray = target_start + np.minimum(day_in_month, target_length - 1)
+    return result
 
 
 def weekdays_between(start: np.ndarray, end: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from revops.team_health.events import WindowSums, full_quarterly_quota, person_index
-from revops.team_health.periods import add_months, day_to_date, fiscal_quarter_start, month_of_day
+from revops.team_health.periods import add_months, days_to_dates, fiscal_quarter_start, month_of_day
 from revops.team_health.roster import Roster
 
 AE_WINDOW_DAYS = 90
@@ -86,11 +86,11 @@ def rep_ramp(roster: Roster, won: pd.DataFrame, meetings: pd.DataFrame, revenue_
             "email": people["email"].to_numpy(),
             "role": people["role"].to_numpy(),
             "team": people["team"].to_numpy(),
-            "hire_date": [day_to_date(d) for d in hire_day],
+            "hire_date": days_to_dates(hire_day),
             "days_to_first_deal": pid.map(first_deal).to_numpy(dtype=float) - hire_day,
             "days_to_first_meeting": pid.map(first_meeting).to_numpy(dtype=float) - hire_day,
             "ramp_days": ramp_day - hire_day,
-            "ramp_reached_on": [None if np.isnan(d) else day_to_date(int(d)) for d in ramp_day],
+            "ramp_reached_on": days_to_dates(ramp_day),
             "hire_day": hire_day,
             "ramp_day": ramp_day,
         }
@@ -141,7 +141,7 @@ def ramp_curves(roster: Roster, won: pd.DataFrame, meetings: pd.DataFrame, reven
         .groupby(["cohort_day", "role", "tenure_month"], as_index=False)
         .agg(reps=("person_id", "nunique"), attainment_median=("attainment", "median"))
     )
-    curve.insert(0, "hire_cohort", [day_to_date(d) for d in curve.pop("cohort_day")])
+    curve.insert(0, "hire_cohort", days_to_dates(curve.pop("cohort_day").to_numpy()))
     return curve[CURVE_COLUMNS]
 
 

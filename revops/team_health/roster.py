@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from revops.team_health.periods import OPEN_DAY, days_of
+from revops.team_health.periods import NO_DAY, OPEN_DAY, days_of
 
 UNASSIGNED_TEAM = "unassigned"
 REP_ROLES = ("ae", "sdr")
@@ -29,8 +29,8 @@ class Roster:
     spells: one row per employment spell (overlapping spells of a person merged), columns person_id,
       employee_id, email, role, spell_team, spell_manager, start, end (day numbers; end is OPEN_DAY while
       employed as of the as-of date), exit_type.
-    people: one row per person: person_id, email, role, team, manager_email, hire_day (start of the
-      latest spell), end (end of the latest spell).
+    people: one row per person: person_id, email, role, team (current), manager_email (the current manager
+      of that team), hire_day (start of the latest spell), end (end of the latest spell).
     team_managers: team, manager_email (the current manager of each team, NULL when unknown).
     scopes: scope_pos, scope_type, scope_id (positions index the scope axis of the computations).
     person_scopes: person_id, scope_pos (each person is in company, their team and their manager).
@@ -105,7 +105,7 @@ def normalise_spells(spells: pd.DataFrame, as_of_day: int) -> pd.DataFrame:
             "marts.fct_employment_spells: a spell has neither rep_id nor email "
             f"(employee_id {frame.loc[no_person, 'employee_id'].iloc[0]!r}); fix the HR roster row"
         )
-    no_start = frame["start"] == np.iinfo(np.int64).min
+    no_start = frame["start"] == NO_DAY
     if no_start.any():
         raise ValueError(
             f"marts.fct_employment_spells: spell of {frame.loc[no_start, 'person_id'].iloc[0]!r} has no "
@@ -151,7 +151,7 @@ def _current_attributes(spells: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFram
         people["team"] = people["dim_team"].where(people["dim_team"].notna(), people["team"])
         people["manager_email"] = people["dim_manager"].where(people["dim_manager"].notna(), people["manager_email"])
         people = people.drop(columns=["dim_team", "dim_manager"])
-    people["team"] = people["team"].where(people["team"].notna(), UNASSIGNED_TEAM)
+    people["team"] = people["team"].astype(object).where(people["team"].notna(), UNASSIGNED_TEAM)
     return people.reset_index(drop=True)
 
 
@@ -161,22 +161,21 @@ def team_managers_of(people: pd.DataFrame, as_of_day: int) -> pd.DataFrame:
     Present members vote before past ones and team members before leaders (a manager's own row usually
     names their own boss); ties go to the alphabetically first e-mail so the result is stable.
     """
-    rows = []
-    for team, members in people.groupby("team", sort=True):
-        named = members[members["manager_email"].notna()]
-        choice = None
-        for pool in (
-            named[(named["end"] > as_of_day) & ~named["role"].isin(LEADER_ROLES)],
-            named[named["end"] > as_of_day],
-            named[~named["role"].isin(LEADER_ROLES)],
-            named,
-        ):
-            if len(pool):
-                counts = pool["manager_email"].value_counts()
-                choice = sorted(counts[counts == counts.max()].index)[0]
-                break
-        rows.append({"team": team, "manager_email": choice})
-    return pd.DataFrame(rows, columns=["team", "manager_email"])
+    named = people[people["manager_email"].notna()]
+    active = (named["end"] > as_of_day).to_numpy()
+    member = (~named["role"].isin(LEADER_ROLES)).to_numpy()
+    choice: dict[str, str] = {}
+    for mask in (active & member, active, member, np.ones(len(named), dtype=bool)):
+        pool = named[mask & ~named["team"].isin(list(choice)).to_numpy()]
+        if pool.empty:
+            continue
+        votes = pool.groupby(["team", "manager_email"]).size().reset_index(name="votes")
+        best = votes.sort_values(["team", "votes", "manager_email"], ascending=[True, False, True])
+        best = best.drop_duplicates("team")
+        choice.update(zip(best["team"], best["manager_email"], strict=True))
+    teams = sorted(people["team"].unique())
+    return pd.DataFrame({"team": pd.Series(teams, dtype=object),
+                         "manager_email": pd.Series([choice.get(t) for t in teams], dtype=object)})
 
 
 def build_roster(spells: pd.DataFrame, reps: pd.DataFrame, as_of_day: int) -> Roster:

@@ -100,8 +100,8 @@ class SizeSpec:
 
 
 SIZES: dict[str, SizeSpec] = {
-    "tiny": SizeSpec(1, True, 0.28, 0.6, 0.5, False),  # ~10 reps, ~300 deals
-    "small": SizeSpec(1, False, 1.0, 1.0, 1.0, False),  # ~40 reps, ~5k deals
+    "tiny": SizeSpec(1, True, 0.12, 0.6, 0.5, False),  # ~10 reps, ~300 deals
+    "small": SizeSpec(1, False, 0.85, 1.0, 1.0, False),  # ~40 reps, ~5k deals
     "large": SizeSpec(90, False, 2.2, 0.35, 0.35, True),  # ~3,000 reps, ~1M deals
 }
 
@@ -135,7 +135,7 @@ SMALL_TEAM_THRESHOLD = 8
 MANAGER_CHANGE_TEAM = "Mid-Market DACH"
 MANAGER_CHANGE_DAYS_BEFORE_AS_OF = 300
 # Absolute lifts of stage pass probabilities for deals of that team created on/after the change.
-MANAGER_CHANGE_PASS_LIFT = (0.0, 0.10, 0.0, 0.10)  # qualification, demo, proposal, negotiation
+MANAGER_CHANGE_PASS_LIFT = (0.0, 0.12, 0.0, 0.12)  # qualification, demo, proposal, negotiation
 MANAGER_CHANGE_ENPS_SHIFT = 2  # score points added to that team's answers after the change
 
 # -- Deals ------------------------------------------------------------------------------------------

@@ -209,6 +209,7 @@ class CrmServer:
         server = self
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each keep-alive response waits ~40 ms for the ACK
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 pass

@@ -24,13 +24,17 @@ def server() -> Iterator[HubSpotServer]:
 
 def make_client(srv: HubSpotServer, **overrides: Any) -> tuple[Client, list[float]]:
     sleeps: list[float] = []
-    settings = Settings(access_token=overrides.pop("token", DEFAULT_TOKEN), base_url=srv.base_url, **overrides)
+    settings = Settings(
+        access_token=overrides.pop("token", DEFAULT_TOKEN), base_url=srv.base_url, **overrides
+    )
     return Client(settings, sleep=sleeps.append), sleeps
 
 
 # -- settings ------------------------------------------------------------------------------------
 def test_settings_from_env_read_token_and_base_url_and_keep_the_token_out_of_repr() -> None:
-    settings = Settings.from_env({"HUBSPOT_ACCESS_TOKEN": "pat-na1-secret", "HUBSPOT_API_BASE_URL": "http://127.0.0.1:9/"})
+    settings = Settings.from_env(
+        {"HUBSPOT_ACCESS_TOKEN": "pat-na1-secret", "HUBSPOT_API_BASE_URL": "http://127.0.0.1:9/"}
+    )
     assert settings.base_url == "http://127.0.0.1:9"
     assert settings.access_token == "pat-na1-secret"
     assert "pat-na1-secret" not in repr(settings)

@@ -42,8 +42,15 @@ def recorder(srv: HubSpotServer) -> Recorder:
 
 
 def read(rec: Recorder, since: str, props: list[str] | None = None) -> list[dict[str, Any]]:
-    pages = modified_since(rec, "deals", "hs_lastmodifieddate", to_epoch_ms(since), props or ["dealname"],
-                           cap=CAP, page_size=PAGE)
+    pages = modified_since(
+        rec,
+        "deals",
+        "hs_lastmodifieddate",
+        to_epoch_ms(since),
+        props or ["dealname"],
+        cap=CAP,
+        page_size=PAGE,
+    )
     return [r for page in pages for r in page]
 
 
@@ -52,22 +59,29 @@ def test_only_records_modified_at_or_after_the_cursor_come_back_oldest_first(ser
     got = read(rec, ts(8))
     assert [r["id"] for r in got] == ["303", "302", "305"]
     body = rec.bodies[0]
-    assert body["filterGroups"] == [{"filters": [
-        {"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": str(to_epoch_ms(ts(8)))}]}]
+    assert body["filterGroups"] == [
+        {
+            "filters": [
+                {"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": str(to_epoch_ms(ts(8)))}
+            ]
+        }
+    ]
     assert body["sorts"] == [{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}]
     assert body["limit"] == PAGE
 
 
 def test_contacts_are_searched_on_lastmodifieddate(server: HubSpotServer) -> None:
     rec = recorder(server)
-    pages = modified_since(rec, "contacts", "lastmodifieddate", to_epoch_ms(ts(7)), ["email"], cap=CAP,
-                           page_size=PAGE)
+    pages = modified_since(
+        rec, "contacts", "lastmodifieddate", to_epoch_ms(ts(7)), ["email"], cap=CAP, page_size=PAGE
+    )
     assert [r["id"] for p in pages for r in p] == ["203"]  # 205 changed later but is archived
     assert rec.bodies[0]["filterGroups"][0]["filters"][0]["propertyName"] == "lastmodifieddate"
 
 
 def test_at_the_cap_a_new_query_starts_from_the_last_timestamp_and_every_record_comes_once(
-        server: HubSpotServer) -> None:
+    server: HubSpotServer,
+) -> None:
     bulk = many_deals(73)
     for i, deal in enumerate(bulk):  # pairs of deals share a timestamp, so restarts land mid-pair
         when = ts(12, 10 + i // 2 // 60, (i // 2) % 60)
@@ -104,6 +118,8 @@ def test_the_real_cap_default_pages_200_at_a_time(server: HubSpotServer) -> None
     server.search_cap = 10_000
     server.dataset.records["hubspot"]["deals"] += many_deals(450)
     rec = recorder(server)
-    pages = list(modified_since(rec, "deals", "hs_lastmodifieddate", 0, ["dealname"], cap=10_000, page_size=200))
+    pages = list(
+        modified_since(rec, "deals", "hs_lastmodifieddate", 0, ["dealname"], cap=10_000, page_size=200)
+    )
     assert [len(p) for p in pages] == [200, 200, 55]
     assert [b["after"] for b in rec.bodies] == ["0", "200", "400"]

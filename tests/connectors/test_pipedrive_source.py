@@ -46,7 +46,7 @@ def shared_server() -> Iterator[PipedriveServer]:
 def server(shared_server: PipedriveServer) -> PipedriveServer:
     shared_server.dataset.replace(make_dataset())
     shared_server.faults = Faults()
-    shared_server.api_token = DEFAULT_TOKEN
+    shared_server.token = DEFAULT_TOKEN
     return shared_server
 
 
@@ -139,6 +139,7 @@ def test_a_new_custom_field_becomes_a_column_and_a_removed_one_does_not_break(
         deal["custom_fields"].pop(CONTRACT_VALUE_KEY, None)
     find(ds, "deals", 402)["update_time"] = ts(22)
     sync.run()
+    assert_lands_exactly_the_source(sync, ds)
     assert "renewal_date" in sync.columns("deals")
     assert sync.query("select id, renewal_date from raw_pipedrive.deals where renewal_date is not null") == [
         (403, datetime(2027, 3, 31).date())]
@@ -154,11 +155,11 @@ def test_a_new_custom_field_becomes_a_column_and_a_removed_one_does_not_break(
 def test_custom_fields_land_under_their_names_and_never_as_hash_keys(server: PipedriveServer, sync: Sync) -> None:
     sync.run()
     columns = sync.columns("deals")
-    assert {"lead_channel", "contract_value_arr", "contract_value_arr_currency"} <= columns
+    assert {"lead_channel", "lead_channel_id", "contract_value_arr", "contract_value_arr_currency"} <= columns
     assert not [c for c in columns if len(c) >= 40]
     assert "custom_fields" not in columns
-    assert sync.query("select lead_channel, contract_value_arr, contract_value_arr_currency from "
-                      "raw_pipedrive.deals where id = 401") == [(31, 12000.0, "EUR")]
+    assert sync.query("select lead_channel, lead_channel_id, contract_value_arr, contract_value_arr_currency "
+                      "from raw_pipedrive.deals where id = 401") == [("Inbound", 31, 12000.0, "EUR")]
     assert sorted(sync.query("select key, name, column_name from raw_pipedrive.deal_field_mapping")) == sorted([
         ("3f8a1c2e9b7d4f6a8c0e2b4d6f8a0c2e4b6d8f0a", "Lead channel", "lead_channel"),
         (CONTRACT_VALUE_KEY, "Contract value (ARR)", "contract_value_arr")])

@@ -10,17 +10,26 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from connectors.common.errors import AuthError, BudgetExhausted, RequestError
+from sandbox.dataset import Dataset
 from sandbox.servers.salesforce import SalesforceServer
-from tests.connectors.salesforce_fixtures import (  # noqa: F401  (pytest fixtures)
+from tests.connectors.salesforce_fixtures import (
     add_accounts,
-    dataset,
     direct_env,
     login_env,
     make_client,
-    sf_server,
-    shared_sf_server,
-    tls_folder,
+    make_dataset,
+    serve,
 )
+
+
+@pytest.fixture
+def dataset() -> Dataset:
+    return make_dataset()
+
+
+@pytest.fixture
+def sf_server(dataset: Dataset) -> SalesforceServer:
+    return serve(dataset)
 
 
 def test_check_connection_describes_the_org_in_one_request(sf_server: SalesforceServer) -> None:
@@ -48,22 +57,34 @@ def test_a_wrong_password_is_an_auth_error_and_not_retried(sf_server: Salesforce
 def test_jwt_login_with_a_private_key_file(sf_server: SalesforceServer, tmp_path: Path) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_file = tmp_path / "server.key"
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    sf_server.credentials.jwt_public_key_pem = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    env = {"SALESFORCE_USERNAME": sf_server.credentials.username,
-           "SALESFORCE_CONSUMER_KEY": sf_server.credentials.consumer_key,
-           "SALESFORCE_PRIVATE_KEY_FILE": str(key_file), "SALESFORCE_CA_BUNDLE": str(sf_server.ca_cert)}
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    sf_server.credentials.jwt_public_key_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    env = {
+        "SALESFORCE_USERNAME": sf_server.credentials.username,
+        "SALESFORCE_CONSUMER_KEY": sf_server.credentials.consumer_key,
+        "SALESFORCE_PRIVATE_KEY_FILE": str(key_file),
+        "SALESFORCE_CA_BUNDLE": str(sf_server.ca_cert),
+    }
     client = make_client(sf_server, env, rewrite_logins=True)
     assert client.settings.auth_mode == "jwt" and client.count("User") == 3
     assert sf_server.request_count(r"/services/oauth2/token") == 1
 
 
 def test_client_credentials_login_against_my_domain(sf_server: SalesforceServer) -> None:
-    env = {"SALESFORCE_CONSUMER_KEY": sf_server.credentials.consumer_key,
-           "SALESFORCE_CONSUMER_SECRET": sf_server.credentials.consumer_secret, "SALESFORCE_DOMAIN": "acme.my",
-           "SALESFORCE_CA_BUNDLE": str(sf_server.ca_cert)}
+    env = {
+        "SALESFORCE_CONSUMER_KEY": sf_server.credentials.consumer_key,
+        "SALESFORCE_CONSUMER_SECRET": sf_server.credentials.consumer_secret,
+        "SALESFORCE_DOMAIN": "acme.my",
+        "SALESFORCE_CA_BUNDLE": str(sf_server.ca_cert),
+    }
     client = make_client(sf_server, env, rewrite_logins=True)
     assert client.count("Account") == 6
 
@@ -89,7 +110,9 @@ def test_an_expired_access_token_in_direct_mode_says_how_to_refresh_it(sf_server
 
 
 @pytest.mark.parametrize("fault", ["429", "500", "502", "503", "drop", "truncate"])
-def test_rate_limits_server_errors_and_broken_answers_are_retried(sf_server: SalesforceServer, fault: str) -> None:
+def test_rate_limits_server_errors_and_broken_answers_are_retried(
+    sf_server: SalesforceServer, fault: str
+) -> None:
     client = make_client(sf_server)
     sf_server.faults.inject(fault, 2)
     assert client.count("Account") == 6

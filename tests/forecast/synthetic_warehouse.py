@@ -43,7 +43,7 @@ class SyntheticConfig:
     seed: int = 7
     crm_probability: dict[int, float] = field(default_factory=lambda: {1: 0.3, 2: 0.5, 3: 0.7, 4: 0.9})
     base_advance: dict[int, float] = field(default_factory=lambda: {1: 0.5, 2: 0.55, 3: 0.6, 4: 0.7})
-    base_days: dict[int, float] = field(default_factory=lambda: {1: 12.0, 2: 16.0, 3: 18.0, 4: 14.0})
+    base_days: dict[int, float] = field(default_factory=lambda: {1: 30.0, 2: 40.0, 3: 45.0, 4: 35.0})
 
 
 def _day(d: date) -> int:
@@ -147,7 +147,7 @@ def generate(cfg: SyntheticConfig = SyntheticConfig()) -> dict[str, pd.DataFrame
 
         # Expected close date: optimistic at creation, pushed each time it passes, set to the close day.
         ecd_changes: list[tuple[int, int, int]] = []
-        ecd = created + int(rng.integers(25, 50))
+        ecd = created + int(rng.integers(60, 100))
         first_ecd = ecd
         while ecd + 1 < close:
             new = ecd + int(rng.integers(20, 40))

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import requests
 from hubspot import HubSpot
-from urllib3.util.retry import Retry
 from hubspot.crm.objects import ApiException as ObjectsApiException
 from hubspot.crm.objects.exceptions import UnauthorizedException
+from urllib3.util.retry import Retry
 
 from sandbox.servers.common import Faults
 from sandbox.servers.hubspot import AUTH_MESSAGE, DEFAULT_TOKEN, HubSpotServer
@@ -27,10 +27,15 @@ def server() -> Iterator[HubSpotServer]:
         yield srv
 
 
-def get(srv: HubSpotServer, path: str, params: Any = None, headers: dict[str, str] | None = None,
-        ) -> requests.Response:
-    return requests.get(srv.base_url + path, params=params, headers=AUTH if headers is None else headers,
-                        timeout=10)
+def get(
+    srv: HubSpotServer,
+    path: str,
+    params: Any = None,
+    headers: dict[str, str] | None = None,
+) -> requests.Response:
+    return requests.get(
+        srv.base_url + path, params=params, headers=AUTH if headers is None else headers, timeout=10
+    )
 
 
 def post(srv: HubSpotServer, path: str, body: Any) -> requests.Response:
@@ -64,7 +69,10 @@ def test_deals_get_all_with_history_pages_by_fifty_and_returns_history(server: H
     assert server.request_count(r"limit=50") == 2
     won = next(d for d in deals if d.id == "302")
     assert [v.value for v in won.properties_with_history["dealstage"]] == [
-        "closedwon", "contractsent", "appointmentscheduled"]
+        "closedwon",
+        "contractsent",
+        "appointmentscheduled",
+    ]
 
 
 def test_list_pages_by_limit_and_omits_paging_on_the_last_page(server: HubSpotServer) -> None:
@@ -90,13 +98,21 @@ def test_list_default_limit_is_ten(server: HubSpotServer) -> None:
 
 
 def test_list_accepts_repeated_and_comma_separated_properties_and_ignores_unknown_ones(
-        server: HubSpotServer) -> None:
-    repeated = get(server, "/crm/v3/objects/deals?properties=amount&properties=nosuchprop&properties=closedate")
+    server: HubSpotServer,
+) -> None:
+    repeated = get(
+        server, "/crm/v3/objects/deals?properties=amount&properties=nosuchprop&properties=closedate"
+    )
     commas = get(server, "/crm/v3/objects/deals?properties=amount,nosuchprop,closedate")
     for resp in (repeated, commas):
         deal = next(r for r in resp.json()["results"] if r["id"] == "304")
-        assert set(deal["properties"]) == {"amount", "closedate", "createdate", "hs_lastmodifieddate",
-                                           "hs_object_id"}
+        assert set(deal["properties"]) == {
+            "amount",
+            "closedate",
+            "createdate",
+            "hs_lastmodifieddate",
+            "hs_object_id",
+        }
         assert deal["properties"]["amount"] is None  # defined for deals, no value on this one
         assert deal["createdAt"] == ts(5)
         assert deal["archived"] is False
@@ -104,8 +120,16 @@ def test_list_accepts_repeated_and_comma_separated_properties_and_ignores_unknow
 
 def test_list_without_properties_answers_the_default_ones(server: HubSpotServer) -> None:
     deal = get(server, "/crm/v3/objects/deals").json()["results"][0]
-    assert set(deal["properties"]) == {"dealname", "amount", "closedate", "pipeline", "dealstage",
-                                       "createdate", "hs_lastmodifieddate", "hs_object_id"}
+    assert set(deal["properties"]) == {
+        "dealname",
+        "amount",
+        "closedate",
+        "pipeline",
+        "dealstage",
+        "createdate",
+        "hs_lastmodifieddate",
+        "hs_object_id",
+    }
     contact = get(server, "/crm/v3/objects/contacts").json()["results"][0]
     assert {"email", "lastmodifieddate"} <= set(contact["properties"])
 
@@ -154,9 +178,15 @@ def test_unknown_object_type_is_refused(server: HubSpotServer) -> None:
 
 
 def test_batch_read_returns_history_and_reports_missing_ids_with_207(server: HubSpotServer) -> None:
-    resp = post(server, "/crm/v3/objects/contacts/batch/read",
-                {"inputs": [{"id": "201"}, {"id": "999"}], "properties": ["email"],
-                 "propertiesWithHistory": ["lifecyclestage"]})
+    resp = post(
+        server,
+        "/crm/v3/objects/contacts/batch/read",
+        {
+            "inputs": [{"id": "201"}, {"id": "999"}],
+            "properties": ["email"],
+            "propertiesWithHistory": ["lifecyclestage"],
+        },
+    )
     assert resp.status_code == 207
     body = resp.json()
     assert [r["id"] for r in body["results"]] == ["201"]
@@ -174,34 +204,92 @@ def ids(body: dict[str, Any]) -> list[str]:
 
 def test_search_or_of_and_filters_with_typed_comparisons(server: HubSpotServer) -> None:
     groups = [
-        {"filters": [{"propertyName": "amount", "operator": "GTE", "value": "10000"},
-                     {"propertyName": "dealstage", "operator": "NEQ", "value": "closedwon"}]},
+        {
+            "filters": [
+                {"propertyName": "amount", "operator": "GTE", "value": "10000"},
+                {"propertyName": "dealstage", "operator": "NEQ", "value": "closedwon"},
+            ]
+        },
         {"filters": [{"propertyName": "dealstage", "operator": "IN", "values": ["closedlost"]}]},
     ]
     assert sorted(ids(search(server, "deals", filterGroups=groups))) == ["301", "303"]
     # 9000 < 12000.5 numerically, though not as text
-    assert "301" in ids(search(server, "deals", filterGroups=[
-        {"filters": [{"propertyName": "amount", "operator": "GT", "value": "9000"}]}]))
+    assert "301" in ids(
+        search(
+            server,
+            "deals",
+            filterGroups=[{"filters": [{"propertyName": "amount", "operator": "GT", "value": "9000"}]}],
+        )
+    )
 
 
 def test_search_datetime_filters_take_epoch_ms_or_iso(server: HubSpotServer) -> None:
-    as_ms = search(server, "deals", filterGroups=[{"filters": [
-        {"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": str(to_epoch_ms(ts(8)))}]}])
-    as_iso = search(server, "deals", filterGroups=[{"filters": [
-        {"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": ts(8)}]}])
-    between = search(server, "deals", filterGroups=[{"filters": [
-        {"propertyName": "hs_lastmodifieddate", "operator": "BETWEEN", "value": ts(8), "highValue": ts(9)}]}])
+    as_ms = search(
+        server,
+        "deals",
+        filterGroups=[
+            {
+                "filters": [
+                    {
+                        "propertyName": "hs_lastmodifieddate",
+                        "operator": "GTE",
+                        "value": str(to_epoch_ms(ts(8))),
+                    }
+                ]
+            }
+        ],
+    )
+    as_iso = search(
+        server,
+        "deals",
+        filterGroups=[
+            {"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": ts(8)}]}
+        ],
+    )
+    between = search(
+        server,
+        "deals",
+        filterGroups=[
+            {
+                "filters": [
+                    {
+                        "propertyName": "hs_lastmodifieddate",
+                        "operator": "BETWEEN",
+                        "value": ts(8),
+                        "highValue": ts(9),
+                    }
+                ]
+            }
+        ],
+    )
     assert sorted(ids(as_ms)) == sorted(ids(as_iso)) == ["302", "303", "305"]
     assert sorted(ids(between)) == ["302", "303"]
 
 
 def test_search_has_property_and_not_in(server: HubSpotServer) -> None:
-    assert "304" not in ids(search(server, "deals", filterGroups=[
-        {"filters": [{"propertyName": "amount", "operator": "HAS_PROPERTY"}]}]))
-    assert ids(search(server, "deals", filterGroups=[
-        {"filters": [{"propertyName": "amount", "operator": "NOT_HAS_PROPERTY"}]}])) == ["304"]
-    assert "302" not in ids(search(server, "deals", filterGroups=[
-        {"filters": [{"propertyName": "dealstage", "operator": "NOT_IN", "values": ["closedwon"]}]}]))
+    assert "304" not in ids(
+        search(
+            server,
+            "deals",
+            filterGroups=[{"filters": [{"propertyName": "amount", "operator": "HAS_PROPERTY"}]}],
+        )
+    )
+    assert ids(
+        search(
+            server,
+            "deals",
+            filterGroups=[{"filters": [{"propertyName": "amount", "operator": "NOT_HAS_PROPERTY"}]}],
+        )
+    ) == ["304"]
+    assert "302" not in ids(
+        search(
+            server,
+            "deals",
+            filterGroups=[
+                {"filters": [{"propertyName": "dealstage", "operator": "NOT_IN", "values": ["closedwon"]}]}
+            ],
+        )
+    )
 
 
 def test_search_sorts_given_as_objects_or_strings(server: HubSpotServer) -> None:
@@ -228,8 +316,14 @@ def test_search_never_returns_archived_records(server: HubSpotServer) -> None:
 
 def test_search_answers_the_documented_default_properties(server: HubSpotServer) -> None:
     contact = search(server, "contacts", limit=1)["results"][0]
-    assert set(contact["properties"]) == {"firstname", "lastname", "email", "lastmodifieddate",
-                                          "hs_object_id", "createdate"}
+    assert set(contact["properties"]) == {
+        "firstname",
+        "lastname",
+        "email",
+        "lastmodifieddate",
+        "hs_object_id",
+        "createdate",
+    }
 
 
 def test_search_refuses_paging_past_the_cap_large_limits_and_too_many_groups() -> None:
@@ -251,10 +345,21 @@ def test_client_library_search_with_dict_sorts(server: HubSpotServer) -> None:
     from hubspot.crm.objects import PublicObjectSearchRequest
 
     req = PublicObjectSearchRequest(
-        filter_groups=[{"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "GTE",
-                                     "value": str(to_epoch_ms(ts(7)))}]}],
+        filter_groups=[
+            {
+                "filters": [
+                    {
+                        "propertyName": "hs_lastmodifieddate",
+                        "operator": "GTE",
+                        "value": str(to_epoch_ms(ts(7))),
+                    }
+                ]
+            }
+        ],
         sorts=[{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}],
-        properties=["dealstage"], limit=200)
+        properties=["dealstage"],
+        limit=200,
+    )
     page = client(server).crm.objects.search_api.do_search("deals", public_object_search_request=req)
     assert page.total == 3
     assert [r.id for r in page.results] == ["303", "302", "305"]
@@ -296,14 +401,16 @@ def test_properties_api_describes_types_and_shows_a_new_property(server: HubSpot
 
 # -- associations v4 -----------------------------------------------------------------------------
 def test_v4_batch_associations_answer_both_directions_and_207_for_none(server: HubSpotServer) -> None:
-    resp = post(server, "/crm/v4/associations/deals/contacts/batch/read",
-                {"inputs": [{"id": "301"}, {"id": "304"}]})
+    resp = post(
+        server, "/crm/v4/associations/deals/contacts/batch/read", {"inputs": [{"id": "301"}, {"id": "304"}]}
+    )
     assert resp.status_code == 207
     body = resp.json()
     assert body["results"][0]["from"] == {"id": "301"}
     assert [t["toObjectId"] for t in body["results"][0]["to"]] == [201, 202]
     assert body["results"][0]["to"][0]["associationTypes"] == [
-        {"category": "HUBSPOT_DEFINED", "typeId": 3, "label": None}]
+        {"category": "HUBSPOT_DEFINED", "typeId": 3, "label": None}
+    ]
     assert body["errors"][0]["context"] == {"fromObjectId": ["304"]}
     back = post(server, "/crm/v4/associations/contacts/deals/batch/read", {"inputs": [{"id": "201"}]}).json()
     assert back["results"][0]["to"][0]["associationTypes"][0]["typeId"] == 4
@@ -313,7 +420,9 @@ def test_client_library_reads_v4_associations(server: HubSpotServer) -> None:
     from hubspot.crm.associations.v4 import BatchInputPublicFetchAssociationsBatchRequest
 
     api = client(server).crm.associations.v4.batch_api
-    res = api.get_page("calls", "contacts", BatchInputPublicFetchAssociationsBatchRequest(inputs=[{"id": "401"}]))
+    res = api.get_page(
+        "calls", "contacts", BatchInputPublicFetchAssociationsBatchRequest(inputs=[{"id": "401"}])
+    )
     assert res.results[0].to[0].to_object_id == "201"
     one = client(server).crm.associations.v4.basic_api.get_page("deals", "301", "companies")
     assert [r.to_object_id for r in one.results] == ["11"]
@@ -350,8 +459,9 @@ def test_app_rate_limit_answers_429_with_policy_and_retry_after() -> None:
         assert 1 <= int(limited.headers["Retry-After"]) <= 10
         no_retry = Retry(total=0, respect_retry_after_header=False, raise_on_status=False)
         with pytest.raises(ObjectsApiException) as exc:
-            HubSpot(access_token=DEFAULT_TOKEN, host=srv.base_url, retry=no_retry).crm.objects.basic_api.get_page(
-                "deals")
+            HubSpot(
+                access_token=DEFAULT_TOKEN, host=srv.base_url, retry=no_retry
+            ).crm.objects.basic_api.get_page("deals")
         assert exc.value.status == 429
         assert exc.value.headers["Retry-After"]
 
@@ -366,8 +476,9 @@ def test_client_library_waits_out_retry_after_on_get_by_default() -> None:
 
 
 def test_search_has_its_own_per_second_limit_and_no_rate_limit_headers() -> None:
-    with HubSpotServer(make_dataset(), faults=Faults(rate_limit=100), search_rate_limit=1,
-                       search_rate_window=60.0) as srv:
+    with HubSpotServer(
+        make_dataset(), faults=Faults(rate_limit=100), search_rate_limit=1, search_rate_window=60.0
+    ) as srv:
         first = post(srv, "/crm/v3/objects/deals/search", {})
         assert first.status_code == 200
         assert not any(h.lower().startswith("x-hubspot-ratelimit") for h in first.headers)

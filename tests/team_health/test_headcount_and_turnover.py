@@ -105,3 +105,16 @@ def test_exit_dated_after_the_as_of_date_has_not_happened_yet() -> None:
 
     december = _row(monthly, "team", "alpha", date(2024, 12, 1))
     assert december["headcount_end"] == 11 and december["voluntary_exits"] == 0
+
+
+def test_overlapping_spells_of_one_person_are_not_counted_twice() -> None:
+    marts = _team_with_returner().person(
+        "twice@x.com", team="alpha", manager="lead@x.com",
+        spells=[(date(2022, 1, 1), date(2024, 8, 1), "voluntary"), (date(2024, 5, 1), None, None)],
+    )
+    monthly = compute_team_health(marts.frames(), as_of=AS_OF).team_health_monthly
+
+    july = _row(monthly, "team", "alpha", date(2024, 7, 1))
+    assert (july["headcount_start"], july["headcount_end"]) == (11, 11)
+    august = _row(monthly, "team", "alpha", date(2024, 8, 1))
+    assert august["voluntary_exits"] == 0 and august["hires"] == 0

@@ -119,8 +119,9 @@ def test_stage_conversion_and_forecast_accuracy_are_compared_when_available() ->
                     stages.append((3, reached + timedelta(days=20)))
                 marts.deal(f"{team}0@x.com", created=reached - timedelta(days=5), closed=None, status="open",
                            stages=stages)
-    for team, before, after in [("red", [0.6, 0.7], [0.8, 0.9]), ("blue", [0.7, 0.7], [0.75, 0.75])]:
-        for window, values in [(BEFORE, before), (CHANGE, after)]:
+    for team, accuracy_before, accuracy_after in [("red", [0.6, 0.7], [0.8, 0.9]),
+                                                  ("blue", [0.7, 0.7], [0.75, 0.75])]:
+        for window, values in [(BEFORE, accuracy_before), (CHANGE, accuracy_after)]:
             for k, value in enumerate(values):
                 marts.accuracy(team, date(window.year, window.month, 1) + timedelta(days=40 + 31 * k), value)
     impact = _impact(marts)

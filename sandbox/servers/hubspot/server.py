@@ -105,6 +105,10 @@ class HubSpotServer(CrmServer):
             port=port,
         )
 
+    def __enter__(self) -> HubSpotServer:
+        self.start()
+        return self
+
     # -- base-class hooks -------------------------------------------------------------------------
     def register_routes(self) -> None:
         obj = r"/crm/v3/objects/(?P<type>[^/]+)"

@@ -100,11 +100,11 @@ class PipedriveServer(CrmServer):
 
     name = "pipedrive"
 
-    def __init__(self, dataset: Any, *, api_token: str = DEFAULT_TOKEN, faults: Faults | None = None,
+    def __init__(self, dataset: Any, *, token: str = DEFAULT_TOKEN, faults: Faults | None = None,
                  tls: tuple[Path, Path] | None = None, port: int = 0,
                  company_domain: str = "sandbox", daily_token_budget: int | None = None,
                  recents_window: timedelta = timedelta(days=30)) -> None:
-        self.api_token = api_token
+        self.token = token
         self.company_domain = company_domain
         self.daily_token_budget = daily_token_budget
         self.recents_window = recents_window
@@ -399,7 +399,7 @@ class PipedriveServer(CrmServer):
 
     def authenticate(self, request: Request) -> Response | None:
         token = self._token_of(request)
-        if token is None or not hmac.compare_digest(token.encode(), self.api_token.encode()):
+        if token is None or not hmac.compare_digest(token.encode(), self.token.encode()):
             return Response(401, dict(UNAUTHORIZED_BODY), {"x-401-by-gw": "true"})
         cost = token_cost(request.path)
         with self._budget_lock:

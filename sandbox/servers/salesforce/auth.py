@@ -78,7 +78,7 @@ def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     for scheme in ("Bearer ", "OAuth "):
         if header.startswith(scheme):
-            return header[len(scheme):].strip()
+            return header[len(scheme) :].strip()
     return None
 
 
@@ -87,8 +87,9 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].split(":")[-1]
 
 
-def soap_login(request: Request, creds: SalesforceCredentials, sessions: SessionStore, base_url: str,
-               version: str) -> Response:
+def soap_login(
+    request: Request, creds: SalesforceCredentials, sessions: SessionStore, base_url: str, version: str
+) -> Response:
     """Answer a partner-API `login` call with a session id and a server URL on this server."""
     try:
         root = ET.fromstring(request.body)
@@ -128,8 +129,9 @@ def _soap_fault(code: str, message: str) -> Response:
 
 
 # -- OAuth 2.0 -------------------------------------------------------------------------------------
-def oauth_token(request: Request, creds: SalesforceCredentials, sessions: SessionStore, base_url: str
-                ) -> Response:
+def oauth_token(
+    request: Request, creds: SalesforceCredentials, sessions: SessionStore, base_url: str
+) -> Response:
     """`POST /services/oauth2/token` for the password, client-credentials and JWT bearer grants."""
     form = {k: v[0] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
     grant = form.get("grant_type")
@@ -138,7 +140,8 @@ def oauth_token(request: Request, creds: SalesforceCredentials, sessions: Sessio
             return _oauth_error("invalid_client_id", "client identifier invalid")
         password = form.get("password") or ""
         if form.get("username") != creds.username or password not in (
-            creds.password, creds.password + creds.security_token
+            creds.password,
+            creds.password + creds.security_token,
         ):
             return _oauth_error("invalid_grant", "authentication failure")
     elif grant == "client_credentials":
@@ -155,10 +158,18 @@ def oauth_token(request: Request, creds: SalesforceCredentials, sessions: Sessio
     issued = str(int(time.time() * 1000))
     identity = f"{base_url}/id/{creds.org_id}/{creds.user_id}"
     signature = base64.b64encode(hashlib.sha256(f"{identity}{issued}".encode()).digest()).decode()
-    return Response(200, {
-        "access_token": sid, "instance_url": base_url, "id": identity, "token_type": "Bearer",
-        "issued_at": issued, "signature": signature, "scope": "api",
-    })
+    return Response(
+        200,
+        {
+            "access_token": sid,
+            "instance_url": base_url,
+            "id": identity,
+            "token_type": "Bearer",
+            "issued_at": issued,
+            "signature": signature,
+            "scope": "api",
+        },
+    )
 
 
 def _oauth_error(error: str, description: str) -> Response:

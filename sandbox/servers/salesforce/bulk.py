@@ -11,8 +11,8 @@ import csv
 import io
 import itertools
 import threading
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.servers.salesforce.evaluate import Plan
@@ -52,12 +52,21 @@ class BulkJob:
     def info(self) -> dict[str, Any]:
         done = self.state == "JobComplete"
         info: dict[str, Any] = {
-            "id": self.id, "operation": self.operation, "object": self.sobject,
-            "createdById": "005000000000001AAA", "createdDate": self.created, "systemModstamp": self.created,
-            "state": self.state, "concurrencyMode": "Parallel", "contentType": "CSV",
-            "apiVersion": float(self.version), "jobType": "V2Query",
-            "lineEnding": self.line_ending, "columnDelimiter": self.delimiter,
-            "numberRecordsProcessed": len(self.rows) if done else 0, "retries": 0,
+            "id": self.id,
+            "operation": self.operation,
+            "object": self.sobject,
+            "createdById": "005000000000001AAA",
+            "createdDate": self.created,
+            "systemModstamp": self.created,
+            "state": self.state,
+            "concurrencyMode": "Parallel",
+            "contentType": "CSV",
+            "apiVersion": float(self.version),
+            "jobType": "V2Query",
+            "lineEnding": self.line_ending,
+            "columnDelimiter": self.delimiter,
+            "numberRecordsProcessed": len(self.rows) if done else 0,
+            "retries": 0,
             "totalProcessingTime": 0,
         }
         if self.state == "Failed":
@@ -73,14 +82,37 @@ class BulkJobs:
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
 
-    def create(self, *, operation: str, sobject: str, plan: Plan, rows: list[dict[str, Any]],
-               types: dict[str, str], delimiter: str, line_ending: str, version: str,
-               polls_to_complete: int, fail_message: str | None) -> BulkJob:
+    def create(
+        self,
+        *,
+        operation: str,
+        sobject: str,
+        plan: Plan,
+        rows: list[dict[str, Any]],
+        types: dict[str, str],
+        delimiter: str,
+        line_ending: str,
+        version: str,
+        polls_to_complete: int,
+        fail_message: str | None,
+    ) -> BulkJob:
         with self._lock:
             job_id = f"750{next(self._counter):012d}AAA"
-            now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-            job = BulkJob(job_id, operation, sobject, plan.columns, types, rows, delimiter, line_ending,
-                          now, version, max(polls_to_complete, 1), fail_message)
+            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+            job = BulkJob(
+                job_id,
+                operation,
+                sobject,
+                plan.columns,
+                types,
+                rows,
+                delimiter,
+                line_ending,
+                now,
+                version,
+                max(polls_to_complete, 1),
+                fail_message,
+            )
             self._jobs[job_id] = job
         return job
 
@@ -122,10 +154,14 @@ def _csv_value(ftype: str, value: Any) -> str:
 
 def results_page(job: BulkJob, offset: int, max_records: int) -> tuple[str, int, int | None]:
     """(CSV text with a header row, records on the page, next offset or None on the last page)."""
-    chunk = job.rows[offset:offset + max_records]
+    chunk = job.rows[offset : offset + max_records]
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=DELIMITERS[job.delimiter], lineterminator=LINE_ENDINGS[job.line_ending],
-                        quoting=csv.QUOTE_ALL)
+    writer = csv.writer(
+        out,
+        delimiter=DELIMITERS[job.delimiter],
+        lineterminator=LINE_ENDINGS[job.line_ending],
+        quoting=csv.QUOTE_ALL,
+    )
     writer.writerow(job.columns)
     for record in chunk:
         writer.writerow([_csv_value(job.types.get(c, "string"), record.get(c)) for c in job.columns])

@@ -5,20 +5,47 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
 from sandbox.servers.salesforce.schema import FieldInfo
 from sandbox.servers.salesforce.soql import (
-    BoolOp, Compare, Condition, InList, Like, Literal, Not, Query, SoqlError,
+    BoolOp,
+    Compare,
+    Condition,
+    InList,
+    Like,
+    Literal,
+    Not,
+    Query,
+    SoqlError,
 )
 
 _NUMERIC = {"int", "double", "currency", "percent"}
-_TEXT = {"id", "reference", "string", "picklist", "multipicklist", "textarea", "email", "phone", "url",
-         "combobox", "anyType", "encryptedstring"}
-_TYPE_NAMES = {"datetime": "dateTime", "date": "date", "boolean": "boolean", "int": "int",
-               "double": "double", "currency": "currency", "percent": "percent"}
+_TEXT = {
+    "id",
+    "reference",
+    "string",
+    "picklist",
+    "multipicklist",
+    "textarea",
+    "email",
+    "phone",
+    "url",
+    "combobox",
+    "anyType",
+    "encryptedstring",
+}
+_TYPE_NAMES = {
+    "datetime": "dateTime",
+    "date": "date",
+    "boolean": "boolean",
+    "int": "int",
+    "double": "double",
+    "currency": "currency",
+    "percent": "percent",
+}
 
 
 @lru_cache(maxsize=262144)
@@ -29,7 +56,7 @@ def _as_datetime(value: str) -> datetime | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed
 
 
@@ -199,4 +226,3 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
 }
-

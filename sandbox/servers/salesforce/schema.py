@@ -18,9 +18,19 @@ from typing import Any
 
 # Key prefixes of the standard objects the sandbox serves (see FORMAT.md).
 KEY_PREFIXES = {
-    "User": "005", "UserRole": "00E", "Account": "001", "Contact": "003", "Lead": "00Q",
-    "Opportunity": "006", "OpportunityHistory": "008", "OpportunityFieldHistory": "017", "Task": "00T",
-    "Event": "00U", "OpportunityStage": "01J", "ForecastingQuota": "0J9", "CurrencyType": "02N",
+    "User": "005",
+    "UserRole": "00E",
+    "Account": "001",
+    "Contact": "003",
+    "Lead": "00Q",
+    "Opportunity": "006",
+    "OpportunityHistory": "008",
+    "OpportunityFieldHistory": "017",
+    "Task": "00T",
+    "Event": "00U",
+    "OpportunityStage": "01J",
+    "ForecastingQuota": "0J9",
+    "CurrencyType": "02N",
     "DatedConversionRate": "04w",
 }
 _PREFIX_TO_OBJECT = {v: k for k, v in KEY_PREFIXES.items()}
@@ -32,15 +42,36 @@ _ID_RE = re.compile(r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$")
 _CURRENCY_NAMES = {"Amount", "ExpectedRevenue", "PrevAmount", "QuotaAmount", "AnnualRevenue"}
 _PERCENT_NAMES = {"Probability", "DefaultProbability"}
 _PICKLIST_NAMES = {
-    "StageName", "Status", "Type", "LeadSource", "ForecastCategory", "ForecastCategoryName",
-    "Industry", "Priority", "CurrencyIsoCode", "IsoCode", "TaskSubtype", "EventSubtype", "CallType",
-    "UserType", "Rating", "Field", "DataType",
+    "StageName",
+    "Status",
+    "Type",
+    "LeadSource",
+    "ForecastCategory",
+    "ForecastCategoryName",
+    "Industry",
+    "Priority",
+    "CurrencyIsoCode",
+    "IsoCode",
+    "TaskSubtype",
+    "EventSubtype",
+    "CallType",
+    "UserType",
+    "Rating",
+    "Field",
+    "DataType",
 }
 _ANYTYPE_NAMES = {"OldValue", "NewValue"}
 _SOAP_TYPES = {
-    "id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", "int": "xsd:int",
-    "double": "xsd:double", "currency": "xsd:double", "percent": "xsd:double", "date": "xsd:date",
-    "datetime": "xsd:dateTime", "anyType": "xsd:anyType",
+    "id": "tns:ID",
+    "reference": "tns:ID",
+    "boolean": "xsd:boolean",
+    "int": "xsd:int",
+    "double": "xsd:double",
+    "currency": "xsd:double",
+    "percent": "xsd:double",
+    "date": "xsd:date",
+    "datetime": "xsd:dateTime",
+    "anyType": "xsd:anyType",
 }
 _SAMPLE = 50  # non-null values looked at per field to pick its type
 
@@ -100,8 +131,9 @@ def _infer_type(name: str, values: list[Any]) -> str:
     return kind
 
 
-def derive_fields(records: list[dict[str, Any]], overrides: list[dict[str, Any]] | None = None
-                  ) -> list[dict[str, Any]]:
+def derive_fields(
+    records: list[dict[str, Any]], overrides: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Describe field entries for one object: every key seen in its records, then the overrides."""
     names: dict[str, None] = {"Id": None}
     for record in records:
@@ -118,8 +150,9 @@ def derive_fields(records: list[dict[str, Any]], overrides: list[dict[str, Any]]
                 bucket.append(value)
                 if len(bucket) >= _SAMPLE:
                     pending.discard(name)
-    fields = {name: _field_entry(name, _infer_type(name, samples[name]), samples[name], records)
-              for name in names}
+    fields = {
+        name: _field_entry(name, _infer_type(name, samples[name]), samples[name], records) for name in names
+    }
     for override in overrides or []:
         name = override.get("name")
         if not name:
@@ -134,8 +167,7 @@ def derive_fields(records: list[dict[str, Any]], overrides: list[dict[str, Any]]
     return list(fields.values())
 
 
-def _field_entry(name: str, ftype: str, sample: list[Any], records: list[dict[str, Any]]
-                 ) -> dict[str, Any]:
+def _field_entry(name: str, ftype: str, sample: list[Any], records: list[dict[str, Any]]) -> dict[str, Any]:
     reference_to: list[str] = []
     relationship = None
     if ftype == "reference":
@@ -145,8 +177,9 @@ def _field_entry(name: str, ftype: str, sample: list[Any], records: list[dict[st
     picklist: list[dict[str, Any]] = []
     if ftype == "picklist":
         seen = sorted({str(r[name]) for r in records if r.get(name) is not None})[:500]
-        picklist = [{"value": v, "label": v, "active": True, "defaultValue": False, "validFor": None}
-                    for v in seen]
+        picklist = [
+            {"value": v, "label": v, "active": True, "defaultValue": False, "validFor": None} for v in seen
+        ]
     return {
         "name": name,
         "label": label_of(name),
@@ -154,8 +187,9 @@ def _field_entry(name: str, ftype: str, sample: list[Any], records: list[dict[st
         "soapType": _SOAP_TYPES.get(ftype, "xsd:string"),
         "nillable": name not in ("Id", "IsDeleted", "CreatedDate", "SystemModstamp"),
         "custom": name.endswith("__c"),
-        "length": 255 if ftype in ("string", "picklist", "email", "phone", "url", "textarea") else
-        (18 if ftype in ("id", "reference") else 0),
+        "length": 255
+        if ftype in ("string", "picklist", "email", "phone", "url", "textarea")
+        else (18 if ftype in ("id", "reference") else 0),
         "precision": 18 if ftype in ("currency", "double", "percent") else 0,
         "scale": 2 if ftype in ("currency", "double", "percent") else 0,
         "digits": 9 if ftype == "int" else 0,

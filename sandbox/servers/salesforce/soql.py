@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any, Union
+from datetime import UTC, date, datetime
+from typing import Any
 
 
 class SoqlError(Exception):
@@ -63,7 +63,7 @@ class Not:
     item: Condition
 
 
-Condition = Union[Compare, InList, Like, BoolOp, Not]
+Condition = Compare | InList | Like | BoolOp | Not
 
 
 @dataclass(frozen=True)
@@ -110,9 +110,34 @@ _TOKEN_RE = re.compile(
 )
 
 _KEYWORDS = {
-    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "ASC", "DESC",
-    "NULLS", "FIRST", "LAST", "LIMIT", "OFFSET", "TRUE", "FALSE", "NULL", "GROUP", "HAVING",
-    "INCLUDES", "EXCLUDES", "TYPEOF", "WITH", "FOR", "USING",
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "AND",
+    "OR",
+    "NOT",
+    "IN",
+    "LIKE",
+    "ORDER",
+    "BY",
+    "ASC",
+    "DESC",
+    "NULLS",
+    "FIRST",
+    "LAST",
+    "LIMIT",
+    "OFFSET",
+    "TRUE",
+    "FALSE",
+    "NULL",
+    "GROUP",
+    "HAVING",
+    "INCLUDES",
+    "EXCLUDES",
+    "TYPEOF",
+    "WITH",
+    "FOR",
+    "USING",
 }
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "'": "'", '"': '"', "\\": "\\"}
@@ -156,7 +181,7 @@ def parse_datetime_literal(text: str) -> datetime:
         value = value[:-1] + "+00:00"
     elif re.search(r"[+-]\d{4}$", value):
         value = value[:-2] + ":" + value[-2:]
-    return datetime.fromisoformat(value).astimezone(timezone.utc)
+    return datetime.fromisoformat(value).astimezone(UTC)
 
 
 def _unquote(text: str) -> str:

@@ -1,0 +1,111 @@
+-- Leads and contacts of every CRM, one row per CRM record, with the moments the person reached
+-- each funnel stage as that CRM recorded them:
+--   Salesforce leads: MQL_Date__c / SQL_Date__c, opportunity at conversion into an opportunity,
+--     customer when that opportunity was won; Salesforce contacts: the same custom fields if any.
+--   HubSpot contacts: the hs_lifecyclestage_<stage>_date properties, else the lifecyclestage history.
+--   Pipedrive persons: custom MQL / SQL date fields when the account has them.
+
+with
+
+hubspot_history as (
+
+    select
+        contact_id,
+        min(case when lifecycle_stage = 'marketingqualifiedlead' then changed_at end) as mql_at,
+        min(case when lifecycle_stage = 'salesqualifiedlead' then changed_at end) as sql_at,
+        min(case when lifecycle_stage = 'opportunity' then changed_at end) as opportunity_at,
+        min(case when lifecycle_stage = 'customer' then changed_at end) as customer_at
+    from {{ ref('stg_hubspot__contact_lifecycle_history') }}
+    group by contact_id
+
+),
+
+unioned as (
+
+    select
+        'salesforce' as source,
+        'lead' as record_type,
+        leads.lead_id as record_id,
+        leads.email,
+        leads.owner_id as source_owner_id,
+        leads.converted_account_id as source_account_id,
+        leads.created_at,
+        leads.mql_at,
+        leads.sql_at,
+        case
+            when leads.converted_opportunity_id is not null
+                then coalesce(opportunities.created_at, cast(leads.converted_date as {{ dbt.type_timestamp() }}))
+        end as opportunity_at,
+        case
+            when opportunities.is_won then cast(opportunities.close_date as {{ dbt.type_timestamp() }})
+        end as customer_at
+    from {{ ref('stg_salesforce__leads') }} as leads
+    left join {{ ref('stg_salesforce__opportunities') }} as opportunities
+        on leads.converted_opportunity_id = opportunities.opportunity_id
+
+    union all
+
+    select
+        'salesforce' as source,
+        'contact' as record_type,
+        contact_id,
+        email,
+        owner_id,
+        account_id,
+        created_at,
+        mql_at,
+        sql_at,
+        cast(null as {{ dbt.type_timestamp() }}) as opportunity_at,
+        cast(null as {{ dbt.type_timestamp() }}) as customer_at
+    from {{ ref('stg_salesforce__contacts') }}
+
+    union all
+
+    select
+        'hubspot' as source,
+        'contact' as record_type,
+        contacts.contact_id,
+        contacts.email,
+        contacts.owner_id,
+        contacts.company_id,
+        contacts.created_at,
+        coalesce(contacts.mql_at, hubspot_history.mql_at),
+        coalesce(contacts.sql_at, hubspot_history.sql_at),
+        coalesce(contacts.opportunity_at, hubspot_history.opportunity_at),
+        coalesce(contacts.customer_at, hubspot_history.customer_at)
+    from {{ ref('stg_hubspot__contacts') }} as contacts
+    left join hubspot_history
+        on contacts.contact_id = hubspot_history.contact_id
+
+    union all
+
+    select
+        'pipedrive' as source,
+        'person' as record_type,
+        person_id,
+        email,
+        owner_id,
+        organization_id,
+        created_at,
+        mql_at,
+        sql_at,
+        cast(null as {{ dbt.type_timestamp() }}) as opportunity_at,
+        cast(null as {{ dbt.type_timestamp() }}) as customer_at
+    from {{ ref('stg_pipedrive__persons') }}
+
+)
+
+select
+    source,
+    record_type,
+    record_id,
+    {{ revops.normalise_email('email') }} as email,
+    source_owner_id,
+    source_account_id,
+    created_at,
+    mql_at,
+    sql_at,
+    opportunity_at,
+    customer_at
+from unioned
+where record_id is not null

@@ -1,0 +1,92 @@
+-- stage_conversion_<k>: of the deals that reached stage k in the period, the share that later
+-- reached any stage after k (by the as-of date). Cohorts count distinct deals; lost deals stay in
+-- the denominator; under 30 deals is a small sample.
+
+with
+
+settings as (
+
+    select min_sample_deals from {{ ref('int_settings_resolved') }}
+
+),
+
+facts as (
+
+    select * from {{ ref('int_kpi_deal_facts') }}
+
+),
+
+{% set stages = [('qualification', 'demo'), ('demo', 'proposal'), ('proposal', 'negotiation'), ('negotiation', 'closed_won')] %}
+
+cohorts as (
+
+    {% for stage, next_stage in stages %}
+    select
+        '{{ stage }}' as stage,
+        reached_{{ stage }}_date as reached_date,
+        case when reached_{{ next_stage }}_date is not null then 1 else 0 end as passed,
+        source,
+        rep_scope_id,
+        team,
+        manager_scope_id,
+        segment
+    from facts
+    where reached_{{ stage }}_date is not null
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+scoped as (
+
+    {{ revops.explode_scopes('cohorts') }}
+
+),
+
+aggregated as (
+
+    select
+        days.grain,
+        days.period_start,
+        scoped.scope_type,
+        scoped.scope_id,
+        scoped.stage,
+        count(*) as reached,
+        sum(scoped.passed) as passed
+    from scoped
+    inner join {{ ref('int_calendar_day_periods') }} as days
+        on scoped.reached_date = days.date_day
+    group by days.grain, days.period_start, scoped.scope_type, scoped.scope_id, scoped.stage
+
+),
+
+grid as (
+
+    select
+        grid.*,
+        stages.stage,
+        coalesce(aggregated.reached, 0) as reached,
+        coalesce(aggregated.passed, 0) as passed
+    from {{ ref('int_kpi_scope_periods') }} as grid
+    cross join (
+        {% for stage, next_stage in stages %}
+        select '{{ stage }}' as stage{% if not loop.last %} union all{% endif %}
+        {% endfor %}
+    ) as stages
+    left join aggregated
+        on grid.grain = aggregated.grain
+        and grid.period_start = aggregated.period_start
+        and grid.scope_type = aggregated.scope_type
+        and grid.scope_id = aggregated.scope_id
+        and stages.stage = aggregated.stage
+    where not grid.is_next
+
+)
+
+{{ revops.kpi_row(
+    "'stage_conversion_' || stage",
+    revops.safe_divide('passed', 'reached'),
+    'passed', 'reached',
+    is_small_sample='reached < settings.min_sample_deals') }}
+from grid
+cross join settings

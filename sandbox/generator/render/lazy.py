@@ -1,0 +1,52 @@
+"""A read-only list of records built chunk by chunk on demand (for very large datasets)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
+
+Record = dict[str, Any]
+Builder = Callable[[int, int], list[Record]]
+
+
+class LazyRecords(Sequence[Record]):
+    """`build(lo, hi)` returns records lo..hi-1; the last chunk built is kept."""
+
+    def __init__(self, n: int, build: Builder, chunk: int = 20000) -> None:
+        self._n = n
+        self._build = build
+        self._chunk = chunk
+        self._cached: tuple[int, list[Record]] | None = None
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _chunk_of(self, i: int) -> list[Record]:
+        lo = (i // self._chunk) * self._chunk
+        if self._cached is None or self._cached[0] != lo:
+            self._cached = (lo, self._build(lo, min(lo + self._chunk, self._n)))
+        return self._cached[1]
+
+    @overload
+    def __getitem__(self, i: int) -> Record: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Record]: ...
+
+    def __getitem__(self, i: int | slice) -> Record | list[Record]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError("record index out of range")
+        return self._chunk_of(i)[i % self._chunk]
+
+    def __iter__(self) -> Iterator[Record]:
+        for lo in range(0, self._n, self._chunk):
+            yield from self._build(lo, min(lo + self._chunk, self._n))
+
+
+def records(n: int, build: Builder, lazy: bool) -> list[Record] | LazyRecords:
+    """All records at once, or a lazy sequence over them."""
+    return LazyRecords(n, build) if lazy else build(0, n)
