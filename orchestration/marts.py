@@ -33,6 +33,7 @@ def forecast_marts(context: dg.AssetExecutionContext, revops: RevopsResource) ->
           owners=["team:revops"], tags={"revops/writes_warehouse": "true"}, pool="warehouse",
           deps=[dg.AssetKey(["dim_reps"]), dg.AssetKey(["fct_employment_spells"]), dg.AssetKey(["fct_absences"]),
                 dg.AssetKey(["fct_survey_responses"]), dg.AssetKey(["fct_quotas"]), dg.AssetKey(["fct_deals"]),
+                dg.AssetKey(["fct_activities"]), dg.AssetKey(["fct_deal_stage_events"]),
                 dg.AssetKey(["forecast", "forecast_marts"])],
           description="team_health.*: headcount, turnover, absenteeism, eNPS, attainment distribution, ramp, "
                       "manager impact (difference in differences).")
@@ -42,10 +43,12 @@ def team_health_marts(context: dg.AssetExecutionContext, revops: RevopsResource)
     from revops.team_health import build_team_health
 
     with revops.runtime(context.log) as rt:
-        t = rt.config.team_health
+        cfg = rt.config
+        t = cfg.team_health
         with duckdb.connect(str(rt.warehouse)) as con:
             rows = build_team_health(con, as_of=rt.as_of, min_survey_respondents=t.min_survey_respondents,
                                      small_team_threshold=t.small_team_threshold, ramp_share=t.ramp_share,
                                      sdr_monthly_meeting_target=t.sdr_monthly_meeting_target,
-                                     impact_window_days=t.impact_window_days, min_deals_per_side=t.min_deals_per_side)
+                                     impact_window_days=t.impact_window_days, min_deals_per_side=t.min_deals_per_side,
+            fiscal_year_start_month=cfg.company.fiscal_year_start_month)
     return dg.MaterializeResult(metadata={f"rows/{k}": v for k, v in rows.items()})

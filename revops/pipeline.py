@@ -228,7 +228,8 @@ def marts(rt: Runtime, *, progress: Progress | None = None) -> dict[str, dict[st
             con, as_of=rt.as_of, min_survey_respondents=t.min_survey_respondents,
             small_team_threshold=t.small_team_threshold, ramp_share=t.ramp_share,
             sdr_monthly_meeting_target=t.sdr_monthly_meeting_target,
-            impact_window_days=t.impact_window_days, min_deals_per_side=t.min_deals_per_side)
+            impact_window_days=t.impact_window_days, min_deals_per_side=t.min_deals_per_side,
+            fiscal_year_start_month=cfg.company.fiscal_year_start_month)
     return out
 
 

@@ -46,6 +46,7 @@ STRICT_FIELD_TYPES = frozenset({"datetime", "date", "currency", "double", "perce
 DEFAULT_API_VERSION = "59.0"
 REST_BATCH_SIZE = 2000  # records per REST query page (Sforce-Query-Options batchSize, 200..2000)
 BULK_PAGE_SIZE = 50000  # records per Bulk API 2.0 results page (maxRecords)
+MAX_REST_SOQL_LENGTH = 15000  # longer queries go through Bulk API 2.0 (REST GET URIs are limited to ~16k)
 DEFAULT_BULK_THRESHOLD = 20000  # at or above this many changed records, read through Bulk API 2.0
 DEFAULT_BUDGET_RESERVE = 0.1  # share of the daily API limit left untouched for other integrations
 

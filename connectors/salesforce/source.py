@@ -18,11 +18,19 @@ from typing import Any
 import dlt
 from dlt.sources import DltResource, DltSource
 
-from connectors.common.errors import BudgetExhausted, ConfigError
+from connectors.common.errors import AuthError, BudgetExhausted, ConfigError
 from connectors.common.records import reject
 from connectors.salesforce.client import Client
 from connectors.salesforce.rows import arrow_schema, column_hints, cursor_value, to_arrow, to_row
-from connectors.salesforce.settings import OBJECTS, SOURCE, TABLES, cursor_field, table_name
+from connectors.salesforce.settings import (
+    MAX_REST_SOQL_LENGTH,
+    OBJECTS,
+    OPTIONAL_OBJECTS,
+    SOURCE,
+    TABLES,
+    cursor_field,
+    table_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +65,18 @@ def read_object(
         return
     try:
         reason = client.unavailable_reason(sobject)
-        if reason is not None:
+        if reason is not None and sobject in OPTIONAL_OBJECTS:
             client.unavailable[sobject] = reason
             log.warning("salesforce %s: skipped, %s", sobject, reason)
             return
+        if reason is not None:
+            raise AuthError(
+                SOURCE,
+                sobject,
+                reason,
+                "Give the integration user read access to this object (profile or permission set), "
+                "or leave it out of sources.salesforce.objects",
+            )
         types = client.field_types(sobject)
         cursor = cursor_field(sobject)
         saved = None if full_refresh else state.get("cursor")
@@ -73,12 +89,14 @@ def read_object(
         if changed == 0:
             return
         soql = f"SELECT {', '.join(types)} FROM {sobject}" + (f" WHERE {where}" if where else "")
-        ordered = changed < client.settings.bulk_threshold and cursor in types
-        pages: Iterator[list[dict[str, Any]]] = (
-            client.rest_pages(sobject, f"{soql} ORDER BY {cursor} ASC")
-            if ordered
-            else client.bulk_pages(sobject, soql)
-        )
+        # Bulk API 2.0 for large reads, and for SELECT lists too long for a REST GET (wide orgs).
+        use_bulk = changed >= client.settings.bulk_threshold or len(soql) > MAX_REST_SOQL_LENGTH
+        ordered = not use_bulk and cursor in types  # REST pages in cursor order: the cursor moves per page
+        pages: Iterator[list[dict[str, Any]]]
+        if use_bulk:
+            pages = client.bulk_pages(sobject, soql)
+        else:
+            pages = client.rest_pages(sobject, f"{soql} ORDER BY {cursor} ASC" if ordered else soql)
         latest = datetime.fromisoformat(saved) if saved else None
         hints = dlt.mark.make_hints(columns=column_hints(types, cursor))  # type: ignore[arg-type]
         schema = arrow_schema(types)

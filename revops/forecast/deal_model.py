@@ -27,7 +27,7 @@ _GROUPS: dict[str, list[str]] = {
     "amount_cuts": ["amount_cuts"],
     "time_in_stage": ["days_in_stage"],
     "age": ["age_days"],
-    "owner": ["owner_win_rate", "owner_closed_deals"],
+    "owner": ["owner_win_rate"],
     "amount": ["log_amount"],
     "segment": [f"segment_{s}" for s in SEGMENTS],
     "close_date": ["days_to_close"],

@@ -16,7 +16,7 @@ SEGMENTS = ("smb", "mid_market", "enterprise")
 FEATURES = [
     "stage_order", "crm_probability", "log_amount", "age_days", "days_in_stage", "days_to_close",
     "activities_total", "activities_30d", "days_since_activity", "close_date_pushes", "amount_cuts",
-    "owner_win_rate", "owner_closed_deals",
+    "owner_win_rate",
 ] + [f"segment_{s}" for s in SEGMENTS]
 
 _SPAN = np.int64(1) << 22  # days per key block (about 11 000 years)

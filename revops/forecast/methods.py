@@ -5,10 +5,11 @@
 - category_commit / category_best_case: closed won to date + open amount in the commit (and best case)
   forecast categories over the same deals; an open deal still flagged `closed` counts as commit;
   `pipeline` and `omitted` deals are tracked in their own columns, never in the forecast;
-- stage_conversion: closed won to date + amount x stage win rate x the chance that a win lands in the
-  period given the days already spent in the stage;
-- deal_model: closed won to date + amount x mean won/pipeline amount ratio x calibrated deal win
-  probability x the chance that a win lands in the period given the slip history of close dates;
+- stage_conversion: closed won to date + amount x the share of past deals at the same stage, after
+  as many days in it, that were won inside the period's window (see timing.StageConversion);
+- deal_model: closed won to date + amount x mean won/pipeline amount ratio x calibrated probability
+  that the deal is won within the horizon x the chance that the win lands in the period given the slip
+  history of close dates;
 - monte_carlo: the distribution of closed won to date + simulated wins (mean, P10, P50, P90).
 """
 
@@ -115,7 +116,7 @@ def period_forecasts(
         pipe = amount * crm
         commit = by_scope(o_rows, o_idx, pipe * np.isin(category, ["commit", "closed"]))
         best = by_scope(o_rows, o_idx, pipe * (category == "best_case"))
-        stage_p = est.stage_probability * models.stage.close_probability(stage, in_stage, day, start, end)
+        stage_p = models.stage.win_in_window(stage, in_stage, day, start, end)
         deal_p = est.win_probability * models.slip.close_probability(ecd, day, start, end)
         mc = quantiles(sims[i] + closed_to_date[:, None])
         expected = {

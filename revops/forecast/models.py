@@ -12,23 +12,29 @@ import pandas as pd
 from revops.forecast.asof import AsOfView
 from revops.forecast.deal_model import DealModel, fit_deal_model
 from revops.forecast.features import deal_features
-from revops.forecast.timing import LOOKBACK_DAYS, SlipModel, StageConversion
+from revops.forecast.timing import HORIZON_DAYS, LOOKBACK_DAYS, SlipModel, StageConversion
 
 _MONDAY_SHIFT = 3  # day number 0 (1970-01-01) was a Thursday: (day + 3) % 7 == 0 on Mondays
 
 
-def training_rows(view: AsOfView, lookback_days: int = LOOKBACK_DAYS) -> pd.DataFrame:
-    """Weekly (Monday) snapshots before the view's day of deals whose outcome was known by then,
-    with the outcome: label 1 won, 0 lost; closed_day and won_amount for timing and amount changes."""
+def training_rows(view: AsOfView, lookback_days: int = LOOKBACK_DAYS, horizon_days: int = HORIZON_DAYS) -> pd.DataFrame:
+    """Weekly (Monday) snapshots from the lookback window that are at least `horizon_days` old at the
+    view's day, labelled 1 when the deal was won within `horizon_days` of the snapshot, else 0.
+
+    Requiring the whole horizon to be history means every label is final: deals still open at the
+    as-of day count as not won within the horizon instead of being dropped, which would otherwise
+    favour fast (mostly won) deals. closed_day and won_amount feed the timing and amount models."""
     snaps = view.snapshots
     days = snaps["day"].to_numpy("float64")
-    keep = (days < view.day) & (days >= view.day - lookback_days) & ((days + _MONDAY_SHIFT) % 7 == 0)
+    keep = ((days + horizon_days <= view.day) & (days >= view.day - lookback_days)
+            & ((days + _MONDAY_SHIFT) % 7 == 0))
     rows = snaps[keep]
     outcome = view.closed[["deal_id", "status", "closed_day", "amount_corporate"]].rename(
         columns={"amount_corporate": "won_amount"})
-    rows = rows.merge(outcome, on="deal_id", how="inner")
-    rows = rows[rows["day"] < rows["closed_day"]].reset_index(drop=True)
-    rows["label"] = (rows["status"] == "won").astype("float64")
+    rows = rows.merge(outcome, on="deal_id", how="left")
+    rows = rows[~(rows["closed_day"] <= rows["day"])].reset_index(drop=True)
+    won_in_time = (rows["status"] == "won") & (rows["closed_day"] < rows["day"] + horizon_days)
+    rows["label"] = won_in_time.astype("float64")
     return rows
 
 
@@ -43,7 +49,8 @@ class LearntModels:
     training_rows: int
 
     def win_probability(self, open_rows: pd.DataFrame, features: pd.DataFrame) -> np.ndarray:
-        """Deal-model probability; the stage win rate when there was too little history to train."""
+        """Probability of a win within the horizon: the deal model's, or the stage rate when there was
+        too little history to train it."""
         if self.deal is not None:
             return self.deal.predict(features)
         return self.stage.win_probability(open_rows["stage_order"].to_numpy("float64"))

@@ -24,12 +24,6 @@ LOOKBACK_DAYS = 730
 HORIZON_DAYS = 190  # far enough to cover the end of the next quarter from any day of this one
 
 
-def _window_count(sorted_values: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Number of values v with low <= v < high, per row."""
-    return (np.searchsorted(sorted_values, high, side="left")
-            - np.searchsorted(sorted_values, low, side="left")).clip(min=0).astype("float64")
-
-
 @dataclass(frozen=True)
 class _Entries:
     """Past entries into one stage, relative to the entry day."""

@@ -79,7 +79,7 @@ def deal_movements(marts: Marts, period: Period, window_end: date) -> pd.DataFra
     entry_amount = np.where(in_start, ids.map(p0_in["amount_corporate"]), first_amount)
     entry_amount = np.where(pd.isna(entry_amount), ids.map(p1_in["amount_corporate"]), entry_amount)
     entry_amount = np.where(pd.isna(entry_amount), ids.map(won["amount_corporate"]), entry_amount)
-    out["entry"] = np.where(in_start, "start", np.where(created_inside, "created", "pulled_in"))
+    out["entry"] = np.where(in_start, "start_amount", np.where(created_inside, "created", "pulled_in"))
     out["entry_cents"] = _cents(pd.to_numeric(pd.Series(entry_amount), errors="coerce"))
 
     in_end = ids.isin(p1_in.index)

@@ -57,6 +57,24 @@ class TeamHealthSettings:
     min_deals_per_side: int = 20
     fiscal_year_start_month: int = 1
 
+    def __post_init__(self) -> None:
+        checks = {
+            "min_survey_respondents": self.min_survey_respondents >= 1,
+            "small_team_threshold": self.small_team_threshold >= 1,
+            "ramp_share": 0 < self.ramp_share <= 1,
+            "sdr_monthly_meeting_target": self.sdr_monthly_meeting_target > 0,
+            "impact_window_days": self.impact_window_days >= 1,
+            "min_deals_per_side": self.min_deals_per_side >= 0,
+            "fiscal_year_start_month": 1 <= self.fiscal_year_start_month <= 12,
+        }
+        wrong = [name for name, ok in checks.items() if not ok]
+        if wrong:
+            values = ", ".join(f"{name}={getattr(self, name)!r}" for name in wrong)
+            raise ValueError(
+                f"team_health settings: {values} out of range; respondents and thresholds are at least 1, "
+                "ramp_share is in (0, 1], the meeting target and window are positive, the fiscal month is 1–12"
+            )
+
 
 @dataclass
 class TeamHealthTables:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
@@ -16,6 +17,7 @@ SF_PREFIX = {
 _POD = "5g"
 
 
+@lru_cache(maxsize=1 << 20)
 def sf_id(obj: str, n: int) -> str:
     """The 18-character Salesforce id of the n-th record of an object (stable, with checksum)."""
     body = []

@@ -4,6 +4,7 @@ timestamp formats each CRM uses."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -36,29 +37,41 @@ def dt_of(seconds: int) -> datetime:
     return datetime.fromtimestamp(int(seconds), tz=UTC)
 
 
+@lru_cache(maxsize=65536)
+def iso_date(day: int) -> str:
+    """`YYYY-MM-DD` of a day number."""
+    return date_of(day).isoformat()
+
+
+def _clock(seconds: int) -> tuple[str, str]:
+    day, rest = divmod(int(seconds), DAY)
+    h, rest = divmod(rest, 3600)
+    m, s = divmod(rest, 60)
+    return iso_date(day), f"{h:02d}:{m:02d}:{s:02d}"
+
+
 def sf_datetime(seconds: int) -> str:
     """Salesforce REST datetime: `2024-06-10T11:00:00.000+0000`."""
-    return dt_of(seconds).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    d, t = _clock(seconds)
+    return f"{d}T{t}.000+0000"
 
 
 def iso_ms(seconds: int) -> str:
     """HubSpot datetime: ISO 8601 UTC with milliseconds and `Z`."""
-    return dt_of(seconds).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    d, t = _clock(seconds)
+    return f"{d}T{t}.000Z"
 
 
 def rfc3339(seconds: int) -> str:
     """Pipedrive v2 datetime: `2024-06-10T11:00:00Z`."""
-    return dt_of(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
+    d, t = _clock(seconds)
+    return f"{d}T{t}Z"
 
 
 def pd_v1(seconds: int) -> str:
     """Pipedrive v1 datetime: `2024-06-10 11:00:00`."""
-    return dt_of(seconds).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def iso_date(day: int) -> str:
-    """`YYYY-MM-DD` of a day number."""
-    return date_of(day).isoformat()
+    d, t = _clock(seconds)
+    return f"{d} {t}"
 
 
 def weekday(days: np.ndarray) -> np.ndarray:

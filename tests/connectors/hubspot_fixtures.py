@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.dataset import Dataset
+from sandbox.servers.common import Faults
+from sandbox.servers.hubspot import HubSpotServer
 
 STAGES = (
     ("appointmentscheduled", "Appointment scheduled", "0.2", "false"),
@@ -417,3 +419,16 @@ def many_deals(count: int, *, start_id: int = 10_000, same_time: str | None = No
             )
         )
     return out
+
+
+def reset(server: HubSpotServer, *, search_cap: int = 10_000) -> HubSpotServer:
+    """A server shared by a test module, put back to the starting dataset with no faults or limits
+    and an empty request log (starting a server per test costs its shutdown wait)."""
+    server.dataset.replace(make_dataset())
+    server.faults = Faults()
+    server.search_limits = Faults()
+    server.search_cap = search_cap
+    server.daily_limit = 1_000_000
+    server.daily_used = 0
+    server.requests.clear()
+    return server

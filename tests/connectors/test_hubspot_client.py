@@ -13,13 +13,18 @@ from connectors.hubspot import Client, Settings
 from connectors.hubspot.client import split_properties
 from sandbox.servers.common import Faults
 from sandbox.servers.hubspot import DEFAULT_TOKEN, HubSpotServer
-from tests.connectors.hubspot_fixtures import make_dataset, many_deals
+from tests.connectors.hubspot_fixtures import make_dataset, many_deals, reset
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[HubSpotServer]:
+    with HubSpotServer(make_dataset(), faults=Faults(), search_rate_limit=None) as srv:
+        yield srv
 
 
 @pytest.fixture()
-def server() -> Iterator[HubSpotServer]:
-    with HubSpotServer(make_dataset(), faults=Faults(), search_rate_limit=None) as srv:
-        yield srv
+def server(shared: HubSpotServer) -> HubSpotServer:
+    return reset(shared)
 
 
 def make_client(srv: HubSpotServer, **overrides: Any) -> tuple[Client, list[float]]:

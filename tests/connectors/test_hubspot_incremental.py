@@ -13,7 +13,7 @@ from connectors.hubspot.incremental import modified_since
 from sandbox.servers.common import Faults
 from sandbox.servers.hubspot import DEFAULT_TOKEN, HubSpotServer
 from sandbox.servers.hubspot.search import to_epoch_ms
-from tests.connectors.hubspot_fixtures import make_dataset, many_deals, ts
+from tests.connectors.hubspot_fixtures import make_dataset, many_deals, reset, ts
 
 CAP = 20
 PAGE = 5
@@ -31,10 +31,15 @@ class Recorder:
         return self.client.search_page(object_type, body)
 
 
-@pytest.fixture()
-def server() -> Iterator[HubSpotServer]:
-    with HubSpotServer(make_dataset(), faults=Faults(), search_rate_limit=None, search_cap=CAP) as srv:
+@pytest.fixture(scope="module")
+def shared() -> Iterator[HubSpotServer]:
+    with HubSpotServer(make_dataset(), faults=Faults(), search_rate_limit=None) as srv:
         yield srv
+
+
+@pytest.fixture()
+def server(shared: HubSpotServer) -> HubSpotServer:
+    return reset(shared, search_cap=CAP)
 
 
 def recorder(srv: HubSpotServer) -> Recorder:

@@ -32,6 +32,7 @@ from tests.connectors.hubspot_fixtures import (  # noqa: E402
     make_dataset,
     many_deals,
     move_stage,
+    reset,
     touch,
     ts,
 )
@@ -73,10 +74,15 @@ class Sync:
         }
 
 
-@pytest.fixture()
-def sync(tmp_path: Path) -> Iterator[Sync]:
+@pytest.fixture(scope="module")
+def shared() -> Iterator[HubSpotServer]:
     with HubSpotServer(make_dataset(), faults=Faults(), search_rate_limit=None) as srv:
-        yield Sync(srv, tmp_path)
+        yield srv
+
+
+@pytest.fixture()
+def sync(shared: HubSpotServer, tmp_path: Path) -> Sync:
+    return Sync(reset(shared), tmp_path)
 
 
 def assert_matches_dataset(sync: Sync, object_type: str) -> None:

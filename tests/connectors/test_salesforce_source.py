@@ -294,3 +294,30 @@ def test_the_runner_keeps_what_landed_when_the_budget_stops_a_sync(
     )
     assert result.outcome != "success" and "reserve of 10" in result.message
     assert len(landed(tmp_path, "account")) == 6 and sf_server.api_used == 30
+
+
+def test_a_required_object_the_user_cannot_see_stops_the_sync_with_an_auth_error(
+    sf_server: SalesforceServer, tmp_path: Path
+) -> None:
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    from connectors.common.errors import AuthError
+
+    sf_server.hidden_objects = {"Opportunity"}
+    with pytest.raises(PipelineStepFailed) as exc:
+        make_pipeline(tmp_path).run(source(make_client(sf_server), objects=["Account", "Opportunity"]))
+    inner = exc.value.__cause__ or exc.value.__context__
+    while inner is not None and not isinstance(inner, AuthError):
+        inner = inner.__cause__ or inner.__context__
+    assert isinstance(inner, AuthError) and "read access" in str(inner)
+
+
+def test_a_select_list_too_long_for_a_rest_url_goes_through_bulk(
+    sf_server: SalesforceServer, dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.modules["connectors.salesforce.source"], "MAX_REST_SOQL_LENGTH", 50)
+    make_pipeline(tmp_path).run(source(make_client(sf_server), objects=["Lead"]))
+    assert sf_server.request_count(r"/jobs/query/\w+/results") == 1
+    assert_warehouse_matches_source(tmp_path, dataset, ["Lead"])

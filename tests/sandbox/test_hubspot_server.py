@@ -16,15 +16,20 @@ from urllib3.util.retry import Retry
 from sandbox.servers.common import Faults
 from sandbox.servers.hubspot import AUTH_MESSAGE, DEFAULT_TOKEN, HubSpotServer
 from sandbox.servers.hubspot.search import to_epoch_ms
-from tests.connectors.hubspot_fixtures import find, make_dataset, many_deals, touch, ts
+from tests.connectors.hubspot_fixtures import find, make_dataset, many_deals, reset, touch, ts
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
 
 
-@pytest.fixture()
-def server() -> Iterator[HubSpotServer]:
+@pytest.fixture(scope="module")
+def shared() -> Iterator[HubSpotServer]:
     with HubSpotServer(make_dataset(), faults=Faults(), search_rate_limit=None) as srv:
         yield srv
+
+
+@pytest.fixture()
+def server(shared: HubSpotServer) -> HubSpotServer:
+    return reset(shared)
 
 
 def get(

@@ -104,6 +104,11 @@ def static(world: World) -> dict:
     return st
 
 
+def last_rate_day(cut: int) -> int:
+    """The last day whose exchange rate is published before the cutoff (rates come out at 06:00)."""
+    return (cut - 6 * 3600 - 1) // DAY
+
+
 class Context:
     """The world at its cutoff, with the lookups the renderers share."""
 
@@ -157,10 +162,14 @@ class Context:
         k = int(np.searchsorted(ts, self.cut))
         return ts[:k], log.field[lo:lo + k], log.value[lo:lo + k], log.sub[lo:lo + k]
 
+    @property
+    def last_rate_day(self) -> int:
+        return last_rate_day(self.cut)
+
     def rate(self, currency: int, day: int) -> float:
         """Corporate units per unit of currency on a day (latest earlier rate when missing)."""
         w = self.w
-        last_known = min(day, self.cut // DAY - 1) - w.fx_first
+        last_known = min(day, self.last_rate_day) - w.fx_first
         return float(w.fx[currency, max(0, min(last_known, w.fx.shape[1] - 1))])
 
     def drift_visible(self, crm: str) -> bool:

@@ -56,10 +56,10 @@ class HubspotRenderer:
         self.lazy = S.SIZES[self.w.size].lazy_records
         self.setup_ts = self.w.start * DAY - 30 * DAY + 9 * 3600
         acc = self.w.accounts[S.HS]
-        self.company_rec = pd.Series(np.arange(len(acc)), index=acc.company)
+        self.company_rec = dict(zip(acc.company.tolist(), range(len(acc)), strict=True))
         rec = self.w.funnel.hs_contacts
         primary = pd.Series(np.arange(len(rec)), index=rec.person)
-        self.contact_of_person = primary[~primary.index.duplicated()]
+        self.contact_of_person = primary[~primary.index.duplicated()].to_dict()
 
     def owner_id(self, emp: int) -> str | None:
         if emp == SALES_OPS or emp < 0:
@@ -72,13 +72,13 @@ class HubspotRenderer:
         return USER_BASE + u.seq if u is not None else None
 
     def company_id(self, company: int) -> str | None:
-        if company < 0 or company not in self.company_rec.index:
+        if company < 0 or company not in self.company_rec:
             return None
         i = int(self.company_rec[company])
         return str(COMPANY_BASE + i) if self.w.accounts[S.HS].created[i] < self.c.cut else None
 
     def contact_id(self, person: int) -> str | None:
-        if person < 0 or person not in self.contact_of_person.index:
+        if person < 0 or person not in self.contact_of_person:
             return None
         i = int(self.contact_of_person[person])
         return str(CONTACT_BASE + i) if self.w.funnel.hs_contacts.created[i] < self.c.cut else None

@@ -273,7 +273,7 @@ def quotas(self: SalesforceRenderer) -> list[dict[str, Any]]:
 def currencies(self: SalesforceRenderer) -> dict[str, Any]:
     """CurrencyType (today's rates) and DatedConversionRate (one row per currency per day)."""
     c, w = self.c, self.w
-    last_day = c.cut // DAY - 1  # a day's rate is published that morning
+    last_day = c.last_rate_day  # a day's rate is published that morning
     corp = w.corporate_currency
     types, dated = [], []
     for ci, code in enumerate(S.CURRENCIES):

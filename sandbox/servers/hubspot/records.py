@@ -58,7 +58,9 @@ class SortedIndex:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[int, int, list[tuple[int, str]], list[int]]] = {}
+        # name -> (the list itself, its length, sorted keys, positions); holding the list keeps its
+        # identity from being reused by another list.
+        self._cache: dict[str, tuple[Sequence[Any], int, list[tuple[int, str]], list[int]]] = {}
 
     def _keys(
         self,
@@ -68,10 +70,10 @@ class SortedIndex:
     ) -> tuple[list[tuple[int, str]], list[int]]:
         with self._lock:
             cached = self._cache.get(name)
-            if force or cached is None or cached[0] != id(records) or cached[1] != len(records):
+            if force or cached is None or cached[0] is not records or cached[1] != len(records):
                 order = sorted(range(len(records)), key=lambda i: id_key(records[i].get("id", "")))
                 keys = [id_key(records[i].get("id", "")) for i in order]
-                self._cache[name] = (id(records), len(records), keys, order)
+                self._cache[name] = (records, len(records), keys, order)
                 return keys, order
             return cached[2], cached[3]
 

@@ -96,8 +96,9 @@ class HubSpotServer(CrmServer):
         self.portal_id = portal_id
         self._counter_lock = threading.Lock()
         self._index = SortedIndex()
-        self._catalogues: dict[str, tuple[int, int, dict[str, dict[str, Any]]]] = {}
-        self._associations: tuple[int, int, Index] | None = None
+        # Caches keyed on the record list itself (a day step swaps the lists) and its length.
+        self._catalogues: dict[str, tuple[list[dict[str, Any]], int, dict[str, dict[str, Any]]]] = {}
+        self._associations: tuple[list[dict[str, Any]], int, int, Index] | None = None
         super().__init__(
             dataset,
             faults=faults if faults is not None else Faults(rate_limit=190, rate_window=10.0),
@@ -210,7 +211,7 @@ class HubSpotServer(CrmServer):
         """Property definitions of an object type (cached until its record list is swapped or grows)."""
         records = self._records(object_type)
         cached = self._catalogues.get(object_type)
-        if not fresh and cached and cached[0] == id(records) and cached[1] == len(records):
+        if not fresh and cached and cached[0] is records and cached[1] == len(records):
             return cached[2]
         defs = catalogue.build_definitions(
             object_type,
@@ -218,18 +219,17 @@ class HubSpotServer(CrmServer):
             self._records("properties"),
             created_at=str(self.dataset.meta.get("created_at", "2020-01-01T00:00:00Z")),
         )
-        self._catalogues[object_type] = (id(records), len(records), defs)
+        self._catalogues[object_type] = (records, len(records), defs)
         return defs
 
     def _association_index(self) -> Index:
         lines = self._records("associations")
-        if (
-            self._associations is None
-            or self._associations[0] != id(lines)
-            or self._associations[1] != len(lines)
-        ):
-            self._associations = (id(lines), len(lines), build_index(lines))
-        return self._associations[2]
+        # Lines removed, added or swapped in place change the sum of their identities.
+        stamp = sum(map(id, lines))
+        cached = self._associations
+        if cached is None or cached[0] is not lines or cached[1] != len(lines) or cached[2] != stamp:
+            cached = self._associations = (lines, len(lines), stamp, build_index(lines))
+        return cached[3]
 
     def _bad_type(self, request: Request, group: str = "type") -> Response:
         assert request.match is not None

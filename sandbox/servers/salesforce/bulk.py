@@ -13,8 +13,11 @@ import itertools
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
+from sandbox.servers.common import Request, Response
+from sandbox.servers.salesforce import soql
+from sandbox.servers.salesforce.errors import sf_error
 from sandbox.servers.salesforce.evaluate import Plan
 
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
@@ -167,3 +170,126 @@ def results_page(job: BulkJob, offset: int, max_records: int) -> tuple[str, int,
         writer.writerow([_csv_value(job.types.get(c, "string"), record.get(c)) for c in job.columns])
     end = offset + len(chunk)
     return out.getvalue(), len(chunk), (end if end < len(job.rows) else None)
+
+
+class Org(Protocol):
+    """What the job handlers need from the server."""
+
+    bulk_polls_to_complete: int
+    bulk_fail_message: str | None
+
+    def execute(self, query: soql.Query, include_deleted: bool) -> tuple[str, Plan, list[dict[str, Any]]]: ...
+
+    def fields(self, sobject: str) -> list[dict[str, Any]]: ...
+
+
+class BulkQueryApi:
+    """The `/jobs/query` endpoints of one org."""
+
+    def __init__(self, org: Org) -> None:
+        self.org = org
+        self.jobs = BulkJobs()
+
+    @staticmethod
+    def _bulk_error(status: int, message: str) -> Response:
+        return sf_error(status, "INVALIDJOB", message)
+
+    def create(self, request: Request) -> Response:
+        m = request.match
+        assert m is not None
+        try:
+            body = request.json()
+        except ValueError:
+            return self._bulk_error(400, "The request body is not valid JSON")
+        if not isinstance(body, dict):
+            return self._bulk_error(400, "The request body must be a JSON object")
+        operation = body.get("operation")
+        if operation not in ("query", "queryAll"):
+            return self._bulk_error(400, f"Invalid operation {operation!r}: use query or queryAll")
+        delimiter = body.get("columnDelimiter", "COMMA")
+        line_ending = body.get("lineEnding", "LF")
+        if delimiter not in DELIMITERS or line_ending not in LINE_ENDINGS:
+            return self._bulk_error(
+                400, f"Unsupported columnDelimiter {delimiter!r} or lineEnding {line_ending!r}"
+            )
+        try:
+            query = soql.parse(body.get("query") or "")
+            if query.count is not None or query.offset is not None:
+                raise soql.SoqlError(
+                    "MALFORMED_QUERY", "Aggregate functions and OFFSET are not supported by Bulk API 2.0"
+                )
+            sobject, checked, rows = self.org.execute(query, include_deleted=operation == "queryAll")
+        except soql.SoqlError as exc:
+            return self._bulk_error(400, f"{exc.code}: {exc.message}")
+        types = {f["name"]: f["type"] for f in self.org.fields(sobject)}
+        job = self.jobs.create(
+            operation=operation,
+            sobject=sobject,
+            plan=checked,
+            rows=rows,
+            types=types,
+            delimiter=delimiter,
+            line_ending=line_ending,
+            version=m["ver"],
+            polls_to_complete=self.org.bulk_polls_to_complete,
+            fail_message=self.org.bulk_fail_message,
+        )
+        return Response(200, job.info())
+
+    def list_jobs(self, request: Request) -> Response:
+        return Response(
+            200, {"done": True, "records": [j.info() for j in self.jobs.all()], "nextRecordsUrl": None}
+        )
+
+    def _job(self, request: Request) -> BulkJob | None:
+        assert request.match is not None
+        return self.jobs.get(request.match["job"])
+
+    def info(self, request: Request) -> Response:
+        job = self._job(request)
+        if job is None:
+            return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
+        job.polls += 1
+        return Response(200, job.info())
+
+    def abort(self, request: Request) -> Response:
+        job = self._job(request)
+        if job is None:
+            return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
+        try:
+            state = (request.json() or {}).get("state")
+        except (ValueError, AttributeError):
+            state = None
+        if state != "Aborted":
+            return self._bulk_error(400, 'Only {"state": "Aborted"} can be set on a query job')
+        job.aborted = True
+        return Response(200, job.info())
+
+    def delete(self, request: Request) -> Response:
+        assert request.match is not None
+        if not self.jobs.delete(request.match["job"]):
+            return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
+        return Response(204, None)
+
+    def results(self, request: Request) -> Response:
+        job = self._job(request)
+        if job is None:
+            return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
+        if job.state != "JobComplete":
+            return self._bulk_error(400, f"Job {job.id} is {job.state}; results exist once it is JobComplete")
+        try:
+            max_records = int(request.arg("maxRecords") or DEFAULT_MAX_RECORDS)
+            locator = request.arg("locator")
+            offset = decode_locator(locator) if locator else 0
+        except ValueError:
+            return self._bulk_error(
+                400, "maxRecords must be a positive integer and locator one this job returned"
+            )
+        if max_records <= 0 or offset > len(job.rows):
+            return self._bulk_error(400, "maxRecords must be positive and the locator within the results")
+        text, count, next_offset = results_page(job, offset, max_records)
+        headers = {
+            "Sforce-NumberOfRecords": str(count),
+            "Sforce-Locator": "null" if next_offset is None else encode_locator(next_offset),
+        }
+        return Response(200, text, headers, content_type="text/csv; charset=UTF-8")

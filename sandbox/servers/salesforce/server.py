@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.servers.common import CrmServer, Faults, Request, Response
-from sandbox.servers.salesforce import bulk, soql
+from sandbox.servers.salesforce import soql
 from sandbox.servers.salesforce.auth import (
     SalesforceCredentials,
     SessionStore,
@@ -27,6 +27,8 @@ from sandbox.servers.salesforce.auth import (
     oauth_token,
     soap_login,
 )
+from sandbox.servers.salesforce.bulk import BulkJobs, BulkQueryApi
+from sandbox.servers.salesforce.errors import sf_error
 from sandbox.servers.salesforce.evaluate import Plan, plan
 from sandbox.servers.salesforce.schema import derive_fields, field_index, key_prefix, label_of
 from sandbox.servers.tls import ensure_tls_files
@@ -34,14 +36,6 @@ from sandbox.servers.tls import ensure_tls_files
 API_VERSIONS = [f"{v}.0" for v in range(50, 63)]
 _V = r"/services/data/v(?P<ver>\d+\.\d+)"
 _MAX_CURSORS = 500
-
-
-def sf_error(status: int, code: str, message: str, fields: list[str] | None = None) -> Response:
-    """A Salesforce REST error: a JSON array of {message, errorCode[, fields]}."""
-    item: dict[str, Any] = {"message": message, "errorCode": code}
-    if fields is not None:
-        item["fields"] = fields
-    return Response(status, [item])
 
 
 @dataclass
@@ -90,6 +84,7 @@ class SalesforceServer(CrmServer):
         self._usage_lock = threading.Lock()
         self._cursor_ids = itertools.count(1)
         self.ca_cert: Path | None = None
+        self.bulk = BulkQueryApi(self)
         self._configure()
         super().__init__(dataset, faults=faults, tls=tls, port=port)
 
@@ -108,7 +103,7 @@ class SalesforceServer(CrmServer):
         self.min_batch_size = 200
         self.bulk_polls_to_complete: int = init["bulk_polls_to_complete"]
         self.bulk_fail_message: str | None = None
-        self.bulk_jobs = bulk.BulkJobs()
+        self.bulk.jobs = BulkJobs()
         self._cursors: OrderedDict[str, _Cursor] = OrderedDict()
 
     def reset(self, dataset: Any = None, *, credentials: SalesforceCredentials | None = None) -> None:
@@ -161,12 +156,12 @@ class SalesforceServer(CrmServer):
         r("GET", _V + r"/sobjects/(?P<obj>\w+)/(?P<id>[A-Za-z0-9]{15,18})/?", self._record)
         r("GET", _V + r"/(?P<kind>query|queryAll)/?", self._query)
         r("GET", _V + r"/(?P<kind>query|queryAll)/(?P<cursor>\w+)-(?P<offset>\d+)/?", self._query_more)
-        r("POST", _V + r"/jobs/query/?", self._bulk_create)
-        r("GET", _V + r"/jobs/query/?", self._bulk_list)
-        r("GET", _V + r"/jobs/query/(?P<job>\w+)/?", self._bulk_info)
-        r("PATCH", _V + r"/jobs/query/(?P<job>\w+)/?", self._bulk_abort)
-        r("DELETE", _V + r"/jobs/query/(?P<job>\w+)/?", self._bulk_delete)
-        r("GET", _V + r"/jobs/query/(?P<job>\w+)/results/?", self._bulk_results)
+        r("POST", _V + r"/jobs/query/?", self.bulk.create)
+        r("GET", _V + r"/jobs/query/?", self.bulk.list_jobs)
+        r("GET", _V + r"/jobs/query/(?P<job>\w+)/?", self.bulk.info)
+        r("PATCH", _V + r"/jobs/query/(?P<job>\w+)/?", self.bulk.abort)
+        r("DELETE", _V + r"/jobs/query/(?P<job>\w+)/?", self.bulk.delete)
+        r("GET", _V + r"/jobs/query/(?P<job>\w+)/results/?", self.bulk.results)
         r("POST", r"/services/Soap/u/(?P<ver>\d+\.\d+)(?:/.*)?", self._soap_login)
         r("POST", r"/services/oauth2/token/?", self._oauth_token)
 
@@ -243,7 +238,8 @@ class SalesforceServer(CrmServer):
         """Describe field entries of one object."""
         return derive_fields(self._records(sobject), self._overrides(sobject))
 
-    def _execute(self, query: soql.Query, include_deleted: bool) -> tuple[str, Plan, list[dict[str, Any]]]:
+    def execute(self, query: soql.Query, include_deleted: bool) -> tuple[str, Plan, list[dict[str, Any]]]:
+        """Run a parsed query: (canonical object name, checked plan, matching records)."""
         sobject = self._canonical_object(query.sobject)
         if sobject is None:
             raise soql.SoqlError(
@@ -275,7 +271,7 @@ class SalesforceServer(CrmServer):
         )
 
     def _limits(self, request: Request) -> Response:
-        jobs = len(self.bulk_jobs.all())
+        jobs = len(self.bulk.jobs.all())
         return Response(
             200,
             {
@@ -375,7 +371,7 @@ class SalesforceServer(CrmServer):
         text = request.arg("q")
         try:
             query = soql.parse(text or "")
-            sobject, checked, rows = self._execute(query, include_deleted=m["kind"] == "queryAll")
+            sobject, checked, rows = self.execute(query, include_deleted=m["kind"] == "queryAll")
         except soql.SoqlError as exc:
             return sf_error(400, exc.code, exc.message)
         if query.count_only:
@@ -425,111 +421,6 @@ class SalesforceServer(CrmServer):
             body["nextRecordsUrl"] = f"/services/data/v{ver}/{kind}/{cursor_id}-{end}"
         body["records"] = records
         return Response(200, body)
-
-    # -- Bulk API 2.0 ------------------------------------------------------------------------------
-    @staticmethod
-    def _bulk_error(status: int, message: str) -> Response:
-        return sf_error(status, "INVALIDJOB", message)
-
-    def _bulk_create(self, request: Request) -> Response:
-        m = request.match
-        assert m is not None
-        try:
-            body = request.json()
-        except ValueError:
-            return self._bulk_error(400, "The request body is not valid JSON")
-        if not isinstance(body, dict):
-            return self._bulk_error(400, "The request body must be a JSON object")
-        operation = body.get("operation")
-        if operation not in ("query", "queryAll"):
-            return self._bulk_error(400, f"Invalid operation {operation!r}: use query or queryAll")
-        delimiter = body.get("columnDelimiter", "COMMA")
-        line_ending = body.get("lineEnding", "LF")
-        if delimiter not in bulk.DELIMITERS or line_ending not in bulk.LINE_ENDINGS:
-            return self._bulk_error(
-                400, f"Unsupported columnDelimiter {delimiter!r} or lineEnding {line_ending!r}"
-            )
-        try:
-            query = soql.parse(body.get("query") or "")
-            if query.count is not None or query.offset is not None:
-                raise soql.SoqlError(
-                    "MALFORMED_QUERY", "Aggregate functions and OFFSET are not supported by Bulk API 2.0"
-                )
-            sobject, checked, rows = self._execute(query, include_deleted=operation == "queryAll")
-        except soql.SoqlError as exc:
-            return self._bulk_error(400, f"{exc.code}: {exc.message}")
-        types = {f["name"]: f["type"] for f in self.fields(sobject)}
-        job = self.bulk_jobs.create(
-            operation=operation,
-            sobject=sobject,
-            plan=checked,
-            rows=rows,
-            types=types,
-            delimiter=delimiter,
-            line_ending=line_ending,
-            version=m["ver"],
-            polls_to_complete=self.bulk_polls_to_complete,
-            fail_message=self.bulk_fail_message,
-        )
-        return Response(200, job.info())
-
-    def _bulk_list(self, request: Request) -> Response:
-        return Response(
-            200, {"done": True, "records": [j.info() for j in self.bulk_jobs.all()], "nextRecordsUrl": None}
-        )
-
-    def _job(self, request: Request) -> bulk.BulkJob | None:
-        assert request.match is not None
-        return self.bulk_jobs.get(request.match["job"])
-
-    def _bulk_info(self, request: Request) -> Response:
-        job = self._job(request)
-        if job is None:
-            return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
-        job.polls += 1
-        return Response(200, job.info())
-
-    def _bulk_abort(self, request: Request) -> Response:
-        job = self._job(request)
-        if job is None:
-            return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
-        try:
-            state = (request.json() or {}).get("state")
-        except (ValueError, AttributeError):
-            state = None
-        if state != "Aborted":
-            return self._bulk_error(400, 'Only {"state": "Aborted"} can be set on a query job')
-        job.aborted = True
-        return Response(200, job.info())
-
-    def _bulk_delete(self, request: Request) -> Response:
-        assert request.match is not None
-        if not self.bulk_jobs.delete(request.match["job"]):
-            return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
-        return Response(204, None)
-
-    def _bulk_results(self, request: Request) -> Response:
-        job = self._job(request)
-        if job is None:
-            return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
-        if job.state != "JobComplete":
-            return self._bulk_error(400, f"Job {job.id} is {job.state}; results exist once it is JobComplete")
-        try:
-            max_records = int(request.arg("maxRecords") or bulk.DEFAULT_MAX_RECORDS)
-            locator = request.arg("locator")
-            offset = bulk.decode_locator(locator) if locator else 0
-        except ValueError:
-            return self._bulk_error(
-                400, "maxRecords must be a positive integer and locator one this job returned"
-            )
-        if max_records <= 0 or offset > len(job.rows):
-            return self._bulk_error(400, "maxRecords must be positive and the locator within the results")
-        text, count, next_offset = bulk.results_page(job, offset, max_records)
-        headers = {
-            "Sforce-NumberOfRecords": str(count),
-            "Sforce-Locator": "null" if next_offset is None else bulk.encode_locator(next_offset),
-        }
-        return Response(200, text, headers, content_type="text/csv; charset=UTF-8")
 
     # -- logins ------------------------------------------------------------------------------------
     def _soap_login(self, request: Request) -> Response:

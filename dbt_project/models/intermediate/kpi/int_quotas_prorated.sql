@@ -25,7 +25,7 @@ periods as (
 
 ),
 
-overlaps as (
+quota_overlaps as (
 
     select
         quotas.email,
@@ -49,6 +49,6 @@ select
     grain,
     period_start,
     sum(quota_amount * overlap_days / cast(quota_days as {{ revops.type_double() }})) as quota_amount
-from overlaps
+from quota_overlaps
 where quota_days > 0
 group by email, grain, period_start

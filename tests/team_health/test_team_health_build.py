@@ -127,3 +127,8 @@ def test_build_on_empty_marts_writes_empty_tables(tmp_path: Path) -> None:
     assert set(counts.values()) == {0}
     assert _count(con, "team_health.manager_impact") == 0
     con.close()
+
+
+def test_out_of_range_settings_are_refused_with_their_names(warehouse: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(ValueError, match=r"min_survey_respondents=0, ramp_share=1\.5"):
+        build_team_health(warehouse, as_of=AS_OF, ramp_share=1.5, min_survey_respondents=0)

@@ -1,0 +1,41 @@
+"""Render a world as a sandbox dataset: CRM records, input files, ground truth, meta."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ...dataset import Dataset
+from ..timeutil import date_of
+from ..world import World
+from .context import Context
+from .hubspot import HubspotRenderer
+from .inputs import render_inputs
+from .pipedrive import PipedriveRenderer
+from .salesforce import SalesforceRenderer
+
+
+def render(world: World, as_of: date | datetime | None = None, truth: bool = True) -> Dataset:
+    """The records as they stand at `as_of` (default: the world's as_of), the input CSVs, the
+    ground truth computed from the world, and meta."""
+    if as_of is not None:
+        world = world.at(as_of)
+    ctx = Context(world)
+    ds = Dataset()
+    ds.records["salesforce"] = SalesforceRenderer(ctx).all()
+    ds.records["hubspot"] = HubspotRenderer(ctx).all()
+    ds.records["pipedrive"] = PipedriveRenderer(ctx).all()
+    ds.inputs = render_inputs(world)
+    if truth:
+        from ..truth import build_truth
+
+        ds.truth = build_truth(world)
+    ds.meta = {
+        "as_of": world.as_of_datetime.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "seed": world.seed,
+        "size": world.size,
+        "fiscal_year_start_month": world.fiscal_year_start_month,
+        "corporate_currency": world.corporate_currency,
+        "span_start": date_of(world.start).isoformat(),
+        "horizon": date_of(world.horizon).isoformat(),
+    }
+    return ds
