@@ -206,6 +206,15 @@ def sync_crm(
         with duckdb.connect(str(warehouse_path)) as con:
             ensure_ops(con)
             result.rejected = _rejected_counts(con, f"raw_{name}", result.started_at)
+        if getattr(client, "budget_exhausted", None):
+            # the connector stopped cleanly: what it fetched landed with its cursors; the rest waits
+            result.outcome = "partial"
+            result.message = (f"{name}: stopped before exhausting the daily API budget "
+                              f"({client.budget_exhausted}); the next sync continues from the saved cursors")
+        unavailable = getattr(client, "unavailable", None)
+        if unavailable:
+            note = f"not available to this user or org: {', '.join(sorted(unavailable))}"
+            result.message = f"{result.message}; {note}" if result.message else note
         if result.outcome == "success":
             result.reconciliation = reconcile(name, module, client, warehouse_path, objects)
     except Exception as exc:

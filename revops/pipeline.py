@@ -133,6 +133,9 @@ def sync(rt: Runtime, sources: Sequence[str] | None = None, *, full_refresh: boo
     wanted = list(sources) if sources else [*cfg.sources.enabled_crms(), "files"]
     pipelines_dir = rt.data_dir / "dlt_pipelines"
     results = []
+    # connector settings kept in revops.yml reach the connectors through their settings variables
+    rt.env.setdefault("SALESFORCE_BULK_THRESHOLD", str(cfg.sources.salesforce.bulk_threshold))
+    rt.env.setdefault("SALESFORCE_API_BUDGET_RESERVE", str(cfg.sources.salesforce.api_budget_reserve))
     write_config_tables(rt)
     for name in wanted:
         if name == "files":

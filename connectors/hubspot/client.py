@@ -16,25 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-import urllib3
 from hubspot import HubSpot
-from hubspot.crm.associations.v4.exceptions import ApiException as AssociationsApiException
-from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
-from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
-from hubspot.crm.pipelines.exceptions import ApiException as PipelinesApiException
-from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
 from urllib3.util.retry import Retry
 
-from connectors.common.errors import (
-    AuthError,
-    BudgetExhausted,
-    ConnectorError,
-    RateLimitError,
-    RequestError,
-    TransientError,
-)
-from connectors.common.http import redact
+from connectors.common.errors import BudgetExhausted, ConnectorError, TransientError
 from connectors.common.retry import call_with_retry
+from connectors.hubspot.errors import header, map_error
 from connectors.hubspot.settings import (
     ASSOCIATION_BATCH_SIZE,
     BATCH_READ_SIZE,
@@ -45,17 +32,9 @@ from connectors.hubspot.settings import (
 )
 
 Record = dict[str, Any]
-API_EXCEPTIONS: tuple[type[Exception], ...] = (
-    ObjectsApiException,
-    OwnersApiException,
-    PipelinesApiException,
-    PropertiesApiException,
-    AssociationsApiException,
-)
 # No retries inside urllib3, and a 429 comes back as an answer (not MaxRetryError) for us to map.
-NO_LIBRARY_RETRY = Retry(total=0, redirect=3, respect_retry_after_header=False, raise_on_status=False)
+NO_LIBRARY_RETRY = Retry(total=0, respect_retry_after_header=False, raise_on_status=False)
 DAILY_REMAINING = "x-hubspot-ratelimit-daily-remaining"
-INTERVAL_MS = "x-hubspot-ratelimit-interval-milliseconds"
 
 
 def split_properties(names: Sequence[str], max_chars: int) -> list[list[str]]:
@@ -73,24 +52,6 @@ def split_properties(names: Sequence[str], max_chars: int) -> list[list[str]]:
     if current:
         groups.append(current)
     return groups
-
-
-def _body(exc: Exception) -> dict[str, Any]:
-    raw = getattr(exc, "body", None)
-    try:
-        parsed = json.loads(raw) if raw else {}
-    except (ValueError, TypeError):
-        return {"message": str(raw)[:300]}
-    return parsed if isinstance(parsed, dict) else {"message": str(parsed)[:300]}
-
-
-def _header(headers: Any, name: str) -> str | None:
-    if not headers:
-        return None
-    for key, value in dict(headers).items():
-        if str(key).lower() == name:
-            return str(value)
-    return None
 
 
 class Client:
@@ -163,7 +124,7 @@ class Client:
         )
 
     def _note_budget(self, headers: Any, obj: str | None) -> None:
-        raw = _header(headers, DAILY_REMAINING)
+        raw = header(headers, DAILY_REMAINING)
         if raw is None:
             return
         try:
@@ -181,89 +142,10 @@ class Client:
             )
 
     def _mapped(self, exc: Exception, obj: str | None) -> ConnectorError:
-        secrets = [self.settings.access_token]
-        if isinstance(exc, API_EXCEPTIONS):
-            status = int(getattr(exc, "status", 0) or 0)
-            body = _body(exc)
-            message = redact(str(body.get("message") or getattr(exc, "reason", "") or "no message"), secrets)
-            category = body.get("category") or body.get("errorType") or ""
-            text = f"HTTP {status} {category}: {message}".replace(" : ", ": ")
-            if status == 429:
-                return self._rate_limited(exc, body, obj, text)
-            if status == 401:
-                return AuthError(
-                    SOURCE,
-                    obj,
-                    text,
-                    "Check HUBSPOT_ACCESS_TOKEN: it must be the access token of "
-                    "an active private app of this HubSpot account",
-                )
-            if status == 403:
-                return AuthError(
-                    SOURCE,
-                    obj,
-                    text,
-                    "Give the private app the read scope for this object "
-                    "(e.g. crm.objects.deals.read, crm.objects.owners.read) and copy the new token",
-                )
-            if status >= 500:
-                return TransientError(SOURCE, obj, text, "HubSpot had a server error; retrying")
-            if status == 0:
-                return RequestError(
-                    SOURCE,
-                    obj,
-                    redact(str(getattr(exc, "reason", exc)), secrets)[:300],
-                    "Check HUBSPOT_API_BASE_URL and the TLS certificates trusted by Python",
-                )
-            return RequestError(
-                SOURCE, obj, text, "This request was refused; report it with the message above"
-            )
-        if isinstance(exc, urllib3.exceptions.MaxRetryError):
-            return TransientError(
-                SOURCE,
-                obj,
-                f"no answer from {self._host()} ({type(exc.reason).__name__})",
-                "Retrying; check the network and HUBSPOT_API_BASE_URL if it persists",
-            )
-        if isinstance(exc, urllib3.exceptions.HTTPError | OSError):
-            return TransientError(
-                SOURCE,
-                obj,
-                f"connection problem with {self._host()} ({type(exc).__name__})",
-                "Retrying; check the network and HUBSPOT_API_BASE_URL if it persists",
-            )
-        return RequestError(
-            SOURCE,
-            obj,
-            redact(f"{type(exc).__name__}: {exc}", secrets)[:300],
-            "Unexpected client error; report it with the message above",
-        )
-
-    def _rate_limited(
-        self, exc: Exception, body: dict[str, Any], obj: str | None, text: str
-    ) -> ConnectorError:
-        headers = getattr(exc, "headers", None)
-        policy = str(body.get("policyName") or "")
-        if policy == "DAILY":
-            self.budget_exhausted = BudgetExhausted(
-                SOURCE,
-                obj,
-                "HubSpot's daily API limit is spent (429, policy DAILY)",
-                "The sync stopped after landing what it had fetched and resumes from its cursors after midnight "
-                "in the account's time zone",
-            )
-            return self.budget_exhausted
-        retry_after: float | None = None
-        raw = _header(headers, "retry-after")
-        if raw is not None:
-            try:
-                retry_after = float(raw)
-            except ValueError:
-                retry_after = None
-        if retry_after is None:  # no Retry-After: wait out the window the policy names
-            interval = _header(headers, INTERVAL_MS)
-            retry_after = 1.0 if policy == "SECONDLY" else (float(interval) / 1000 if interval else 10.0)
-        return RateLimitError(SOURCE, obj, text, "Waiting as HubSpot asks", retry_after=retry_after)
+        err = map_error(exc, obj, secrets=[self.settings.access_token], host=self._host())
+        if isinstance(err, BudgetExhausted):
+            self.budget_exhausted = err
+        return err
 
     def _host(self) -> str:
         return urlsplit(self.settings.base_url).netloc

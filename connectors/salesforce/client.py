@@ -224,6 +224,7 @@ class Client:
         return None
 
     def describe(self, sobject: str) -> dict[str, Any]:
+        """The object's describe (fetched once per client)."""
         if sobject not in self._describes:
             self._describes[sobject] = self.call(sobject, lambda sf: getattr(sf, sobject).describe())
         return self._describes[sobject]

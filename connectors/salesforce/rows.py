@@ -46,10 +46,15 @@ def column_name(field: str) -> str:
     return str(_NAMING.normalize_identifier(field))
 
 
+def _with_flag(types: Mapping[str, str]) -> dict[str, str]:
+    """Field types with `IsDeleted` always a boolean: every raw table has an `is_deleted` flag."""
+    return {**types, "IsDeleted": "boolean"}
+
+
 def column_hints(types: Mapping[str, str], cursor: str) -> list[dict[str, Any]]:
     """dlt column hints for every field: types from describe, and the cursor as the merge tie-breaker."""
     hints: list[dict[str, Any]] = []
-    for name, ftype in types.items():
+    for name, ftype in _with_flag(types).items():
         hint: dict[str, Any] = {
             "name": column_name(name),
             "data_type": DLT_TYPES.get(ftype, "text"),
@@ -58,27 +63,38 @@ def column_hints(types: Mapping[str, str], cursor: str) -> list[dict[str, Any]]:
         if name == cursor:
             hint["dedup_sort"] = "desc"  # if one load holds a record twice, keep its latest version
         hints.append(hint)
-    if "IsDeleted" not in types:
-        hints.append({"name": "is_deleted", "data_type": "bool", "nullable": True})
     return hints
 
 
 def arrow_schema(types: Mapping[str, str]) -> pa.Schema:
     """The Arrow schema of a page: one column per field (first wins if two fields share a column name)."""
     fields: dict[str, pa.Field] = {}
-    for name, ftype in types.items():
+    for name, ftype in _with_flag(types).items():
         column = column_name(name)
         if column not in fields:
             fields[column] = pa.field(
                 column, _ARROW_TYPES[DLT_TYPES.get(ftype, "text")], nullable=name != "Id"
             )
-    fields.setdefault("is_deleted", pa.field("is_deleted", pa.bool_()))
     return pa.schema(list(fields.values()))
 
 
-def to_arrow(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
-    """A page of typed rows as an Arrow table (dlt loads these as Parquet, far faster than dicts)."""
-    return pa.Table.from_pylist(rows, schema=schema)
+def to_arrow(
+    rows: list[dict[str, Any]], schema: pa.Schema
+) -> tuple[pa.Table, list[tuple[dict[str, Any], str]]]:
+    """A page of typed rows as an Arrow table (dlt loads these as Parquet, far faster than dicts),
+    and the rows Arrow refused with the reason (values are cast beforehand, so normally none)."""
+    try:
+        return pa.Table.from_pylist(rows, schema=schema), []
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        good: list[dict[str, Any]] = []
+        bad: list[tuple[dict[str, Any], str]] = []
+        for row in rows:
+            try:
+                pa.Table.from_pylist([row], schema=schema)
+                good.append(row)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+                bad.append((row, f"value does not fit its column type: {exc}"))
+        return pa.Table.from_pylist(good, schema=schema), bad
 
 
 def _cast(ftype: str, value: Any, field: str) -> Any:
@@ -111,17 +127,18 @@ def to_row(
         return None, "missing Id"
     row: dict[str, Any] = {}
     for name, value in record.items():
-        ftype = types.get(name, "string")
+        ftype = "boolean" if name == "IsDeleted" else types.get(name, "string")
         try:
             row[column_name(name)] = _cast(ftype, value, name)
         except ValueError as exc:
             return None, str(exc)
     if cursor in types and row.get(column_name(cursor)) is None:
         return None, f"{cursor}: missing, so the record cannot be placed in incremental order"
-    row["is_deleted"] = bool(row.get("is_deleted") or False)
+    row["is_deleted"] = row.get("is_deleted") is True
     return row, ""
 
 
 def cursor_value(row: Mapping[str, Any], cursor: str) -> datetime | None:
+    """The cursor value of a typed row (None when absent)."""
     value = row.get(column_name(cursor))
     return value if isinstance(value, datetime) else None

@@ -64,6 +64,7 @@ def table_name(sobject: str) -> str:
 
 
 def cursor_field(sobject: str) -> str:
+    """The field an object is read incrementally by."""
     return CURSOR_FIELDS.get(sobject, DEFAULT_CURSOR)
 
 

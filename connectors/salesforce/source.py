@@ -113,9 +113,12 @@ def read_object(
                 if seen is not None and (latest is None or seen > latest):
                     latest = seen
             if rows:
-                table = to_arrow(rows, schema)
-                yield dlt.mark.with_hints(table, hints) if first else table
-                first = False
+                table, refused = to_arrow(rows, schema)
+                for row, problem in refused:
+                    yield reject(SOURCE, sobject, row.get("id"), problem, row)
+                if table.num_rows:
+                    yield dlt.mark.with_hints(table, hints) if first else table
+                    first = False
             if ordered and latest is not None:
                 state["cursor"] = latest.isoformat()
         if latest is not None and cursor in types:

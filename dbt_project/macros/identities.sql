@@ -18,10 +18,13 @@
 
 
 {% macro normalise_company_name(expression) -%}
-    {#- "The ACME Company, Inc." -> "acme": accents, case and punctuation out, a leading "the" and
-        trailing legal forms (Inc, Ltd, GmbH & Co. KG, SAS, ...) out, spaces squeezed. -#}
+    {#- "The ACME Company, Inc." -> "acme": accents and case out, dots dropped (S.A.S. -> sas),
+        other punctuation made spaces, a leading "the" and trailing legal forms (Inc, Ltd,
+        GmbH & Co. KG, SAS, ...) out, spaces squeezed. -#}
     nullif(trim(regexp_replace(regexp_replace(regexp_replace(
-        regexp_replace(lower({{ revops.strip_accents(expression) }}), '[^a-z0-9]+', ' ', 'g'),
+        regexp_replace(
+            regexp_replace(lower({{ revops.strip_accents(expression) }}), '[.]', '', 'g'),
+            '[^a-z0-9]+', ' ', 'g'),
         '^\s*the\s+', '', 'g'),
         '(\s+{{ revops.legal_suffix_pattern() }})+\s*$', '', 'g'),
         '\s+', ' ', 'g')), '')

@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
+from sklearn.metrics import log_loss, roc_auc_score
 
 from revops.forecast.features import FEATURES, SEGMENTS
 
@@ -34,8 +34,8 @@ _GROUPS: dict[str, list[str]] = {
 }
 
 
-def _safe_auc(y: np.ndarray, p: np.ndarray) -> float:
-    return float(roc_auc_score(y, p)) if len(np.unique(y)) == 2 else float("nan")
+def _safe_auc(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> float:
+    return float(roc_auc_score(y, p, sample_weight=w)) if len(np.unique(y)) == 2 else float("nan")
 
 
 @dataclass
@@ -70,69 +70,84 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def reliability_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFrame:
-    """Reliability (calibration) table: equal-width probability bins, mean prediction vs observed rate."""
+def reliability_table(y: np.ndarray, p: np.ndarray, weights: np.ndarray, deal_ids: np.ndarray,
+                      bins: int = 10) -> pd.DataFrame:
+    """Reliability (calibration) table: equal-width probability bins, weighted mean prediction against
+    the weighted observed rate, and the number of distinct deals with a snapshot in the bin."""
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(p, edges[1:-1], right=False), 0, bins - 1)
     rows = []
     for b in range(bins):
         m = which == b
+        has = bool(m.any())
         rows.append({"bin": b, "bin_lower": edges[b], "bin_upper": edges[b + 1],
-                     "predicted_mean": float(p[m].mean()) if m.any() else np.nan,
-                     "observed_rate": float(y[m].mean()) if m.any() else np.nan, "deals": int(m.sum())})
+                     "predicted_mean": float(np.average(p[m], weights=weights[m])) if has else np.nan,
+                     "observed_rate": float(np.average(y[m], weights=weights[m])) if has else np.nan,
+                     "deals": int(len(pd.unique(deal_ids[m])))})
     return pd.DataFrame(rows)
 
 
 def fit_deal_model(features: pd.DataFrame, labels: np.ndarray, deal_ids: pd.Series,
                    seed: int = 0) -> DealModel | None:
     """Fit on 3/5 of the deals, calibrate on 1/5, evaluate on the last 1/5 (split by deal, so no deal's
-    snapshots sit on both sides). None when there is too little labelled history."""
+    snapshots sit on both sides). Each deal weighs the same whatever its number of weekly snapshots, so
+    long-lived deals do not dominate and the model cannot memorise a deal through its amount.
+    None when there is too little labelled history."""
     y = np.asarray(labels, dtype="float64")
     if len(y) < MIN_TRAINING_ROWS or len(np.unique(y)) < 2:
         return None
-    unique = pd.unique(deal_ids.astype(object))
+    ids = deal_ids.astype(object)
+    unique = pd.unique(ids)
     order = np.random.default_rng(seed).permutation(len(unique))
-    fold_of = dict(zip(unique[order], np.arange(len(unique)) % FOLDS, strict=True))
-    fold = deal_ids.astype(object).map(fold_of).to_numpy()
+    fold = ids.map(dict(zip(unique[order], np.arange(len(unique)) % FOLDS, strict=True))).to_numpy()
+    weight = 1.0 / ids.map(ids.value_counts()).to_numpy("float64")
     test, cal, fit = fold == 0, fold == 1, fold >= 2
-    if len(np.unique(y[fit])) < 2:
+    if len(np.unique(y[fit])) < 2 or len(np.unique(y[cal])) < 2:
         return None
     x = features[FEATURES].to_numpy("float64")
-    clf = HistGradientBoostingClassifier(max_iter=120, learning_rate=0.06, max_leaf_nodes=15,
-                                         min_samples_leaf=30, l2_regularization=1.0, early_stopping=False,
+    # Small, heavily regularised trees: weekly snapshots of one deal are near copies, so the effective
+    # sample is the number of deals, and spurious splits (say on one large deal's amount) must not pass.
+    min_leaf = int(np.clip(fit.sum() // 15, 40, 400))
+    clf = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, max_leaf_nodes=8,
+                                         min_samples_leaf=min_leaf, l2_regularization=5.0, early_stopping=False,
                                          random_state=seed)
-    clf.fit(x[fit], y[fit])
+    clf.fit(x[fit], y[fit], sample_weight=weight[fit])
     raw_cal = clf.predict_proba(x[cal])[:, 1]
     calibrator: IsotonicRegression | LogisticRegression
-    if cal.sum() >= MIN_ISOTONIC_ROWS and len(np.unique(y[cal])) == 2:
+    if cal.sum() >= MIN_ISOTONIC_ROWS:
         calibrator, method = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0), "isotonic"
-        calibrator.fit(raw_cal, y[cal])
-    elif len(np.unique(y[cal])) == 2:
-        calibrator, method = LogisticRegression(C=1e6), "sigmoid"
-        calibrator.fit(_logit(raw_cal)[:, None], y[cal])
+        calibrator.fit(raw_cal, y[cal], sample_weight=weight[cal])
     else:
-        return None
+        calibrator, method = LogisticRegression(C=1e6), "sigmoid"
+        calibrator.fit(_logit(raw_cal)[:, None], y[cal], sample_weight=weight[cal])
     baseline = features.loc[fit, FEATURES].median()
     model = DealModel(clf, calibrator, method, baseline, {}, pd.DataFrame())
     p_test = model.predict(features.loc[test])
-    y_test = y[test]
-    base_rate = float(y[fit | cal].mean())
+    y_test, w_test = y[test], weight[test]
+    base_rate = float(np.average(y[fit | cal], weights=weight[fit | cal]))
     crm = features.loc[test, "crm_probability"].to_numpy("float64")
     crm = np.clip(np.where(np.isnan(crm), base_rate, crm), 0, 1)
+    has_test = bool(test.any())
+
+    def brier(p: np.ndarray | float) -> float:
+        return float(np.average((y_test - p) ** 2, weights=w_test)) if has_test else float("nan")
+
     model.metrics = {
-        "brier": float(brier_score_loss(y_test, p_test)) if test.any() else float("nan"),
-        "brier_constant": float(np.mean((y_test - base_rate) ** 2)) if test.any() else float("nan"),
-        "brier_crm_probability": float(np.mean((y_test - crm) ** 2)) if test.any() else float("nan"),
-        "auc": _safe_auc(y_test, p_test),
-        "auc_crm_probability": _safe_auc(y_test, crm),
-        "log_loss": float(log_loss(y_test, np.clip(p_test, 1e-6, 1 - 1e-6), labels=[0, 1]))
-        if test.any() else float("nan"),
+        "brier": brier(p_test),
+        "brier_constant": brier(base_rate),
+        "brier_crm_probability": brier(crm),
+        "auc": _safe_auc(y_test, p_test, w_test),
+        "auc_crm_probability": _safe_auc(y_test, crm, w_test),
+        "log_loss": float(log_loss(y_test, np.clip(p_test, 1e-6, 1 - 1e-6), sample_weight=w_test, labels=[0, 1]))
+        if has_test else float("nan"),
         "training_rows": float(fit.sum()),
         "calibration_rows": float(cal.sum()),
         "test_rows": float(test.sum()),
+        "test_deals": float(len(pd.unique(ids[test]))),
         "positive_rate": base_rate,
+        "isotonic_calibration": 1.0 if method == "isotonic" else 0.0,
     }
-    model.reliability = reliability_table(y_test, p_test)
+    model.reliability = reliability_table(y_test, p_test, w_test, ids[test].to_numpy())
     return model
 
 
@@ -153,9 +168,12 @@ def _describe(group: str, row: pd.Series) -> str:
             else "no CRM probability"
     if group == "activity_recency":
         days = int(row["days_since_activity"])
-        return f"no activity in {days} days" if days >= 14 else f"last activity {days} days ago"
+        if days >= 14:
+            return f"no activity in {days} days"
+        return "activity today" if days == 0 else f"last activity {days} day{'s' if days != 1 else ''} ago"
     if group == "activity_volume":
-        return f"{int(row['activities_30d'])} activities in the last 30 days ({int(row['activities_total'])} in all)"
+        recent, total = int(row["activities_30d"]), int(row["activities_total"])
+        return f"{recent} activit{'ies' if recent != 1 else 'y'} in the last 30 days ({total} in all)"
     if group == "pushes":
         n = int(row["close_date_pushes"])
         return f"close date pushed {n} time{'s' if n != 1 else ''}" if n else "close date never pushed"
@@ -167,7 +185,7 @@ def _describe(group: str, row: pd.Series) -> str:
     if group == "age":
         return f"open for {int(row['age_days'])} days"
     if group == "owner":
-        return f"owner won {row['owner_win_rate']:.0%} of {int(row['owner_closed_deals'])} closed deals"
+        return f"owner's win rate {row['owner_win_rate']:.0%} over {int(row['owner_closed_deals'])} closed deals"
     if group == "amount":
         return f"amount {_money(float(np.expm1(row['log_amount'])))}"
     if group == "segment":

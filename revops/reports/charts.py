@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -50,6 +51,11 @@ def _uri(fig: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def _legend_right(ax: object) -> None:
+    # Outside the plot area: with several series a legend inside always hides some points.
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # type: ignore[attr-defined]
+
+
 def _finite(values: Sequence[float | None]) -> list[float]:
     return [math.nan if v is None else float(v) for v in values]
 
@@ -86,7 +92,7 @@ def lines(x_labels: Sequence[str], series: dict[str, Sequence[float | None]], *,
     elif money:
         ax.yaxis.set_major_formatter(MONEY_AXIS)
     if len(series) > 1:
-        ax.legend(fontsize=8, frameon=False, ncol=min(len(series), 4), loc="best")
+        _legend_right(ax)
     return _uri(fig)
 
 
@@ -104,7 +110,7 @@ def numeric_lines(series: dict[str, tuple[Sequence[float], Sequence[float | None
     if percent:
         ax.yaxis.set_major_formatter(PCT_AXIS)
     if series:
-        ax.legend(fontsize=8, frameon=False, ncol=min(len(series), 4), loc="best")
+        _legend_right(ax)
     return _uri(fig)
 
 
@@ -171,7 +177,7 @@ def small_multiples(panels: Sequence[Panel], *, ncols: int = 3) -> str:
         tgt = _finite(targets)
         if any(not math.isnan(t) for t in tgt):
             ax.plot(x, tgt, color=ORANGE, linestyle="--", linewidth=1.1)
-        ax.set_title(title, fontsize=9)
+        ax.set_title(textwrap.fill(title, 34), fontsize=9)
         step = max(1, len(xs) // 4)
         ax.set_xticks(list(x)[::step], list(xs)[::step], fontsize=7.5)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p, f=fmt: f(v)))

@@ -57,6 +57,11 @@ def signed_pct(value: Any, digits: int = 1) -> str:
     return NA if missing(value) else f"{float(value) * 100:+.{digits}f}%"
 
 
+def pts(value: Any) -> str:
+    """A change of a 0–1 share in percentage points: '+3.2 pts'."""
+    return NA if missing(value) else f"{float(value) * 100:+.1f} pts"
+
+
 def count(value: Any) -> str:
     """'1,234'."""
     return NA if missing(value) else f"{float(value):,.0f}"
@@ -124,7 +129,7 @@ def kpi_change(kpi: str, delta: Any, currency: str, unit: str | None = None) -> 
     if u == "currency":
         return signed_money(v, currency)
     if u == "ratio":
-        return f"{v * 100:+.1f} pts"
+        return pts(v)
     if u == "days":
         return f"{v:+,.1f} days"
     if u == "per_day":

@@ -114,6 +114,11 @@ def paragraph(value: object, css: str = "intro") -> Raw:
     return Raw(f'<p class="{escape(css)}">{text(value)}</p>')
 
 
+def heading(value: str) -> Raw:
+    """A sub-heading inside a section."""
+    return Raw(f"<h3>{escape(value)}</h3>")
+
+
 def unavailable(reason: str) -> Raw:
     """The note a section shows instead of its content when a table is missing."""
     return Raw(f'<div class="unavailable">Section unavailable: {escape(reason)}.</div>')

@@ -186,3 +186,24 @@ def test_optional_objects_missing_from_the_org_are_reported_unavailable(sf_serve
 
 def test_direct_env_and_settings_agree(sf_server: SalesforceServer) -> None:
     assert make_client(sf_server, direct_env(sf_server)).settings.auth_mode == "token"
+
+
+def test_a_login_endpoint_outage_is_retried(sf_server: SalesforceServer) -> None:
+    sf_server.faults.paths = r"/services/Soap/"
+    sf_server.faults.inject("503")
+    client = make_client(sf_server, login_env(sf_server), rewrite_logins=True)
+    assert client.count("Lead") == 4
+    assert sf_server.request_count(r"/services/Soap/u/") == 2
+
+
+def test_a_certificate_from_an_unknown_ca_is_a_config_error_not_retried(
+    sf_server: SalesforceServer, tmp_path: Path
+) -> None:
+    from connectors.common.errors import ConfigError
+    from sandbox.servers.tls import ensure_tls_files
+
+    other_ca = ensure_tls_files(tmp_path / "other").ca_cert
+    client = make_client(sf_server, {**direct_env(sf_server), "SALESFORCE_CA_BUNDLE": str(other_ca)})
+    with pytest.raises(ConfigError, match="SALESFORCE_CA_BUNDLE"):
+        client.count("Lead")
+    assert client.request_count == 1

@@ -449,3 +449,21 @@ def test_a_day_step_is_seen_at_once(sf: Salesforce, dataset) -> None:
     modify(lead, datetime(2026, 2, 1, tzinfo=UTC), Status="Working")
     rows = sf.query("SELECT Id, Status FROM Lead WHERE SystemModstamp > 2026-01-31T00:00:00Z")["records"]
     assert [(r["Id"], r["Status"]) for r in rows] == [(sf_id("Lead", 1), "Working")]
+
+
+def test_numpy_values_left_in_a_dataset_are_served_as_plain_json(sf: Salesforce, dataset: Dataset) -> None:
+    import numpy as np
+
+    for i, lead in enumerate(dataset.records["salesforce"]["Lead"]):
+        lead["IsDeleted"] = np.bool_(i == 0)
+        lead["NumberOfEmployees"] = np.int64(10 * i)
+    fields = {f["name"]: f["type"] for f in sf.Lead.describe()["fields"]}
+    assert fields["IsDeleted"] == "boolean" and fields["NumberOfEmployees"] == "int"
+    rows = sf.query_all("SELECT Id, IsDeleted, NumberOfEmployees FROM Lead", include_deleted=True)["records"]
+    assert [(r["IsDeleted"], r["NumberOfEmployees"]) for r in rows] == [
+        (True, 0),
+        (False, 10),
+        (False, 20),
+        (False, 30),
+    ]
+    assert sf.query("SELECT COUNT() FROM Lead")["totalSize"] == 3

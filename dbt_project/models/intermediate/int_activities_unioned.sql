@@ -17,7 +17,8 @@ salesforce_tasks as (
         'task' as source_object,
         tasks.task_id as source_activity_id,
         coalesce(by_type.activity_type, by_subtype.activity_type, fallback.activity_type) as activity_type,
-        coalesce(tasks.completed_at, cast(tasks.activity_date as {{ dbt.type_timestamp() }}), tasks.created_at)
+        -- ActivityDate is the day the call or e-mail happened; completion may be logged later
+        coalesce(cast(tasks.activity_date as {{ dbt.type_timestamp() }}), tasks.completed_at, tasks.created_at)
             as occurred_at,
         tasks.owner_id as source_owner_id,
         case when tasks.what_id like '006%' then tasks.what_id end as source_deal_id,
@@ -73,7 +74,7 @@ hubspot_engagements as (
     from {{ ref('stg_hubspot__meetings') }}
     union all
     select 'emails', email_id, owner_id, occurred_at,
-        cast(null as {{ dbt.type_string() }}), cast(null as {{ revops.type_double() }}), subject
+        activity_category, cast(null as {{ revops.type_double() }}), subject
     from {{ ref('stg_hubspot__emails') }}
     union all
     select 'notes', note_id, owner_id, occurred_at,

@@ -61,7 +61,12 @@ assembled as (
         current_states.stage,
         current_states.stage_order,
         current_states.status,
-        {{ revops.normalise_deal_type('deals.source_deal_type') }} as deal_type,
+        -- HubSpot only says new or existing business: a renewal says so in its name
+        case
+            when {{ revops.normalise_deal_type('deals.source_deal_type') }} = 'expansion'
+                and lower(deals.deal_name) like '%renew%' then 'renewal'
+            else {{ revops.normalise_deal_type('deals.source_deal_type') }}
+        end as deal_type,
         -- a single-currency CRM sends no currency: its amounts are in the corporate currency
         coalesce(deals.currency, settings.corporate_currency) as currency,
         current_states.amount,

@@ -1,7 +1,7 @@
 -- One row per person (lead or contact), unified by lower-cased e-mail across the CRMs (records
 -- without an e-mail stay people of their own). Each funnel moment is the earliest any CRM recorded;
--- the person belongs to the source and owner of the record with the earliest MQL (without an MQL:
--- the earliest created record).
+-- the person belongs to the source, owner and account of the record with the earliest MQL
+-- (without an MQL: the earliest created record).
 
 with
 
@@ -51,10 +51,7 @@ people as (
         min(customer_at) as customer_at,
         max(case when attribution_rank = 1 then source end) as source,
         max(case when attribution_rank = 1 then owner_email end) as owner_email,
-        coalesce(
-            max(case when attribution_rank = 1 then account_id end),
-            max(account_id)
-        ) as account_id,
+        max(case when attribution_rank = 1 then account_id end) as account_id,
         count(*) as source_records
     from attributed
     group by person_key

@@ -38,10 +38,11 @@ def top_movers(wh: Warehouse, as_of: date, headline: Sequence[str], per_kpi: int
     cycle is an improvement). Values flagged is_small_sample in either month are left out, so a rep
     going from 1 of 2 to 2 of 2 deals is not held up as a best practice.
 
-    Columns: kpi, kpi_label, scope_type, scope_id, previous, current, change, improvement, numerator,
+    Columns: kpi, kpi_label, scope_type, scope_id, name (the rep's name from marts.dim_reps, else the
+    scope id), previous, current, change, improvement, numerator,
     denominator, rank (1 = largest improvement of that KPI); at most `per_kpi` rows per KPI."""
     wh.require("kpi.kpi_values")
-    cols = ["kpi", "kpi_label", "scope_type", "scope_id", "previous", "current", "change", "improvement",
+    cols = ["kpi", "kpi_label", "scope_type", "scope_id", "name", "previous", "current", "change", "improvement",
             "numerator", "denominator", "rank"]
     month = last_complete_month(as_of)
     kpis = list(headline)
@@ -66,9 +67,19 @@ def top_movers(wh: Warehouse, as_of: date, headline: Sequence[str], per_kpi: int
     got["rank"] = got.groupby("kpi").cumcount() + 1
     got = got[got["rank"] <= per_kpi]
     got["kpi_label"] = got["kpi"].map(label_of)
+    got["name"] = _rep_names(wh, got)
     order = {k: i for i, k in enumerate(kpis)}
     got = got.sort_values(["kpi", "rank"], key=lambda s: s.map(order) if s.name == "kpi" else s)
     return got[cols].reset_index(drop=True)
+
+
+def _rep_names(wh: Warehouse, movers: pd.DataFrame) -> list[str]:
+    names: dict[str, str] = {}
+    if wh.has("marts.dim_reps"):
+        got = wh.df("select lower(email) as email, full_name from marts.dim_reps where email is not null")
+        names = {e: n for e, n in zip(got["email"], got["full_name"], strict=True) if isinstance(n, str) and n}
+    return [names.get(str(i).lower(), str(i)) if t == "rep" else str(i)
+            for t, i in zip(movers["scope_type"], movers["scope_id"], strict=True)]
 
 
 def kpi_trends(wh: Warehouse, as_of: date, headline: Sequence[str], months: int = TREND_MONTHS) -> pd.DataFrame:

@@ -17,6 +17,7 @@ COMPANY = "scope_type = 'company' and scope_id = 'all'"
 WATERFALL_TERMS = ("start_amount", "created", "pulled_in", "increased", "decreased", "pushed_out", "lost", "won",
                    "end_amount")
 FORECAST_VALUES = ("forecast", "p10", "p50", "p90")
+FORECAST_LOG_NAME = "forecast_history.csv"
 
 
 def pipeline_created(wh: Warehouse, as_of: date, weeks: int = WEEKS_SHOWN) -> pd.DataFrame:
@@ -95,20 +96,36 @@ def _methods_at(wh: Warehouse, period: date, as_of_date: date) -> pd.DataFrame:
         [period, as_of_date])
 
 
-def _summary_at(wh: Warehouse, period: date, as_of_date: date | None) -> dict[str, Any] | None:
+def _summary_at(wh: Warehouse, period: date, as_of_date: date, *, latest: bool) -> dict[str, Any] | None:
+    """The recommended number of `period` as of `as_of_date`. A forecast_summary without an as_of_date
+    column (the documented contract) only describes the latest forecast."""
     if not wh.has("forecast.forecast_summary"):
         return None
     dated = "as_of_date" in wh.columns("forecast.forecast_summary")
-    where = f"grain = 'quarter' and period_start = ? and {COMPANY}"
-    params: list[Any] = [period]
-    if dated:
-        if as_of_date is None:
-            return None
-        where += " and as_of_date = ?"
-        params.append(as_of_date)
+    if not dated and not latest:
+        return None
+    where = f"grain = 'quarter' and period_start = ? and {COMPANY}" + (" and as_of_date = ?" if dated else "")
     got = wh.df(f"select recommended, p10, p90, method, summary from forecast.forecast_summary where {where}",
-                params)
+                [period, as_of_date] if dated else [period])
     return got.iloc[0].to_dict() if len(got) else None
+
+
+def _logged(history: pd.DataFrame | None, period: date, not_after: date) -> tuple[date | None, pd.DataFrame]:
+    """The latest logged forecast of `period` dated on or before `not_after`."""
+    if history is None or not len(history):
+        return None, pd.DataFrame()
+    h = history[(history["period_start"] == period) & (history["as_of_date"] <= not_after)]
+    if not len(h):
+        return None, pd.DataFrame()
+    when = max(h["as_of_date"])
+    return when, h[h["as_of_date"] == when]
+
+
+def _logged_recommended(rows: pd.DataFrame) -> dict[str, Any] | None:
+    r = rows[rows["method"] == "recommended"] if len(rows) else rows
+    if not len(r):
+        return None
+    return {"recommended": r["forecast"].iloc[0], "p10": r["p10"].iloc[0], "p90": r["p90"].iloc[0]}
 
 
 def forecast_adjusted(wh: Warehouse, as_of: date, fiscal_year_start_month: int,
@@ -130,23 +147,24 @@ def forecast_adjusted(wh: Warehouse, as_of: date, fiscal_year_start_month: int,
     if current is None:
         return out
     methods = _methods_at(wh, q, current)
-    rec = _summary_at(wh, q, current)
+    newest = _latest_as_of(wh, q, date.max)
+    rec = _summary_at(wh, q, current, latest=current == newest)
     previous_rows, prev_rec = pd.DataFrame(), None
-    previous = _latest_as_of(wh, q, current - timedelta(days=7))
+    week_before = current - timedelta(days=7)
+    previous = _latest_as_of(wh, q, week_before)
     if previous is not None:
         previous_rows = _methods_at(wh, q, previous)
-        prev_rec = _summary_at(wh, q, previous)
+        prev_rec = _summary_at(wh, q, previous, latest=False)
         out["previous_source"] = "forecast.period_forecasts"
-    elif history is not None and len(history):
-        h = history[(history["period_start"] == q) & (history["as_of_date"] <= current - timedelta(days=7))]
-        if len(h):
-            previous = max(h["as_of_date"])
-            rows = h[h["as_of_date"] == previous]
-            previous_rows = rows[rows["method"] != "recommended"][["method", *FORECAST_VALUES]]
-            r = rows[rows["method"] == "recommended"]
-            prev_rec = ({"recommended": r["forecast"].iloc[0], "p10": r["p10"].iloc[0], "p90": r["p90"].iloc[0]}
-                        if len(r) else None)
-            out["previous_source"] = "forecast history of earlier weekly reports"
+        if prev_rec is None:
+            when, logged = _logged(history, q, previous)
+            prev_rec = _logged_recommended(logged) if when == previous else None
+    else:
+        previous, logged = _logged(history, q, week_before)
+        if previous is not None:
+            previous_rows = logged[logged["method"] != "recommended"][["method", *FORECAST_VALUES]]
+            prev_rec = _logged_recommended(logged)
+            out["previous_source"] = f"the forecast log of earlier weekly reports ({FORECAST_LOG_NAME})"
     out["previous_as_of_date"] = previous
     prev = (previous_rows.set_index("method") if len(previous_rows)
             else pd.DataFrame(columns=list(FORECAST_VALUES)))

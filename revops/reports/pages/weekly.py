@@ -29,10 +29,10 @@ def _pipeline_created(ctx: Context) -> list[object]:
     weeks = n.pipeline_created(ctx.wh, ctx.as_of)
     s = n.pipeline_created_summary(weeks)
     cur = ctx.currency
-    ctx.cards.append(("Pipeline created this week", f.money(s["amount"], cur),
-                      f"{f.count(s['count'])} opportunities; {f.signed_pct(s['change_vs_mean'], 0)} vs the "
-                      f"{s['previous_weeks']}-week mean" if f.missing(s["change_vs_mean"]) is False else
-                      f"{f.count(s['count'])} opportunities"))
+    note = f"{f.count(s['count'])} opportunities"
+    if not f.missing(s["change_vs_mean"]):
+        note += f"; {f.signed_pct(s['change_vs_mean'], 0)} vs the {s['previous_weeks']}-week mean"
+    ctx.cards.append(("Pipeline created this week", f.money(s["amount"], cur), note))
     ctx.summary.append(f"- Pipeline created in the {week_label(s['week_start'])}: {f.money(s['amount'], cur)} "
                        f"({f.count(s['count'])} opportunities); mean of the previous weeks "
                        f"{f.money(s['previous_mean_amount'], cur)}")

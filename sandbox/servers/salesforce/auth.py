@@ -214,8 +214,8 @@ def check_jwt(assertion: str, creds: SalesforceCredentials) -> str | None:
     if not (aud.startswith("https://") and aud.rstrip("/").endswith(".salesforce.com")):
         return "audience is invalid"
     try:
-        expires = float(payload.get("exp"))
-    except (TypeError, ValueError):
+        expires = float(payload["exp"])
+    except (KeyError, TypeError, ValueError):
         return "expiration time is missing or not a number"
     if expires < time.time():
         return "expired authorization code"

@@ -19,6 +19,7 @@ from sandbox.servers.common import Request, Response
 from sandbox.servers.salesforce import soql
 from sandbox.servers.salesforce.errors import sf_error
 from sandbox.servers.salesforce.evaluate import Plan
+from sandbox.servers.salesforce.schema import native
 
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
@@ -133,6 +134,7 @@ class BulkJobs:
 
 
 def encode_locator(offset: int) -> str:
+    """An opaque results locator for a row offset (base64 of the number, as Salesforce's look)."""
     return base64.urlsafe_b64encode(str(offset).encode()).decode().rstrip("=")
 
 
@@ -146,6 +148,7 @@ def decode_locator(locator: str) -> int:
 
 
 def _csv_value(ftype: str, value: Any) -> str:
+    value = native(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -195,6 +198,7 @@ class BulkQueryApi:
         return sf_error(status, "INVALIDJOB", message)
 
     def create(self, request: Request) -> Response:
+        """`POST /jobs/query`: check the query and fix its result set; the job starts UploadComplete."""
         m = request.match
         assert m is not None
         try:
@@ -237,6 +241,7 @@ class BulkQueryApi:
         return Response(200, job.info())
 
     def list_jobs(self, request: Request) -> Response:
+        """`GET /jobs/query`: every job of the org, in one page."""
         return Response(
             200, {"done": True, "records": [j.info() for j in self.jobs.all()], "nextRecordsUrl": None}
         )
@@ -246,6 +251,7 @@ class BulkQueryApi:
         return self.jobs.get(request.match["job"])
 
     def info(self, request: Request) -> Response:
+        """`GET /jobs/query/{id}`: the job's state, moved one step on by each poll."""
         job = self._job(request)
         if job is None:
             return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
@@ -253,6 +259,7 @@ class BulkQueryApi:
         return Response(200, job.info())
 
     def abort(self, request: Request) -> Response:
+        """`PATCH /jobs/query/{id}` with `{"state": "Aborted"}`."""
         job = self._job(request)
         if job is None:
             return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
@@ -266,12 +273,14 @@ class BulkQueryApi:
         return Response(200, job.info())
 
     def delete(self, request: Request) -> Response:
+        """`DELETE /jobs/query/{id}`."""
         assert request.match is not None
         if not self.jobs.delete(request.match["job"]):
             return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
         return Response(204, None)
 
     def results(self, request: Request) -> Response:
+        """`GET /jobs/query/{id}/results`: one CSV page, `Sforce-NumberOfRecords` and `Sforce-Locator`."""
         job = self._job(request)
         if job is None:
             return sf_error(404, "NOT_FOUND", "The requested resource does not exist")

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sandbox.servers.salesforce.schema import FieldInfo
+from sandbox.servers.salesforce.schema import FieldInfo, native
 from sandbox.servers.salesforce.soql import (
     BoolOp,
     Compare,
@@ -71,6 +71,7 @@ def _as_date(value: Any) -> date | None:
 
 def _normalise(ftype: str, value: Any) -> Any:
     """A record value in comparable form for its field type (None when absent or unreadable)."""
+    value = native(value)
     if value is None:
         return None
     if ftype == "datetime":
@@ -123,7 +124,9 @@ class Plan:
 
     def run(self, records: list[dict[str, Any]], include_deleted: bool) -> list[dict[str, Any]]:
         """Matching records (the dataset's own dicts), ordered, with OFFSET and LIMIT applied."""
-        rows = [r for r in records if (include_deleted or not r.get("IsDeleted")) and self.predicate(r)]
+        rows = [
+            r for r in records if (include_deleted or not native(r.get("IsDeleted"))) and self.predicate(r)
+        ]
         for name, ftype, descending, nulls_last in reversed(self.order):
             present = [r for r in rows if _normalise(ftype, r.get(name)) is not None]
             missing = [r for r in rows if _normalise(ftype, r.get(name)) is None]
@@ -135,7 +138,7 @@ class Plan:
 
     def project(self, record: dict[str, Any]) -> dict[str, Any]:
         """The selected fields of one record, in the selected order, under their canonical names."""
-        return {name: record.get(name) for name in self.columns}
+        return {name: native(record.get(name)) for name in self.columns}
 
 
 def plan(query: Query, fields: dict[str, FieldInfo]) -> Plan:

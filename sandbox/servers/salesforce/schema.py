@@ -89,6 +89,13 @@ def label_of(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", base).strip()
 
 
+def native(value: Any) -> Any:
+    """A plain Python value for numpy scalars (`numpy.bool`, `numpy.int64`...) a generator may leave in."""
+    if value is not None and not isinstance(value, (str, bytes, int, float, bool)) and hasattr(value, "item"):
+        return value.item()
+    return value
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
@@ -144,7 +151,7 @@ def derive_fields(
         if not pending:
             break
         for name in list(pending):
-            value = record.get(name)
+            value = native(record.get(name))
             if value is not None:
                 bucket = samples[name]
                 bucket.append(value)
@@ -154,9 +161,9 @@ def derive_fields(
         name: _field_entry(name, _infer_type(name, samples[name]), samples[name], records) for name in names
     }
     for override in overrides or []:
-        name = override.get("name")
-        if not name:
+        if not override.get("name"):
             continue
+        name = str(override["name"])
         if override.get("hidden"):
             fields.pop(name, None)
             continue

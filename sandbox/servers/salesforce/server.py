@@ -30,7 +30,7 @@ from sandbox.servers.salesforce.auth import (
 from sandbox.servers.salesforce.bulk import BulkJobs, BulkQueryApi
 from sandbox.servers.salesforce.errors import sf_error
 from sandbox.servers.salesforce.evaluate import Plan, plan
-from sandbox.servers.salesforce.schema import derive_fields, field_index, key_prefix, label_of
+from sandbox.servers.salesforce.schema import derive_fields, field_index, key_prefix, label_of, native
 from sandbox.servers.tls import ensure_tls_files
 
 API_VERSIONS = [f"{v}.0" for v in range(50, 63)]
@@ -141,6 +141,7 @@ class SalesforceServer(CrmServer):
         self.sessions.expire_all()
 
     def reset_usage(self) -> None:
+        """Start a new day: no API requests used."""
         with self._usage_lock:
             self.api_used = 0
 
@@ -166,6 +167,8 @@ class SalesforceServer(CrmServer):
         r("POST", r"/services/oauth2/token/?", self._oauth_token)
 
     def authenticate(self, request: Request) -> Response | None:
+        """Data calls need a known API version and a valid session id, and spend one request of the
+        daily budget (refused with REQUEST_LIMIT_EXCEEDED once it is spent)."""
         m = re.match(_V + r"(/|\Z)", request.path)
         if not m:
             return None
@@ -196,10 +199,12 @@ class SalesforceServer(CrmServer):
         return sf_error(status, "SERVER_UNAVAILABLE", "Server temporarily unavailable, try again later.")
 
     def expired_session_response(self) -> Response:
+        """The `expire_session` fault: every session ends, as when an admin revokes them."""
         self.expire_sessions()
         return sf_error(401, "INVALID_SESSION_ID", "Session expired or invalid")
 
     def decorate(self, request: Request, response: Response, remaining: int) -> None:
+        """`Sforce-Limit-Info: api-usage=used/limit` on every response."""
         response.headers["Sforce-Limit-Info"] = f"api-usage={self.api_used}/{self.daily_limit}"
 
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
@@ -352,8 +357,9 @@ class SalesforceServer(CrmServer):
             if record.get("Id") == m["id"]:
                 if record.get("IsDeleted"):
                     return sf_error(404, "ENTITY_IS_DELETED", "entity is deleted")
+                body = {k: native(v) for k, v in record.items()}
                 return Response(
-                    200, {"attributes": self._attributes(sobject, record["Id"], m["ver"]), **record}
+                    200, {"attributes": self._attributes(sobject, record["Id"], m["ver"]), **body}
                 )
         return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
 

@@ -28,12 +28,16 @@ class SoqlError(Exception):
 
 @dataclass(frozen=True)
 class Literal:
+    """A literal value: `kind` is string, number, date, datetime, boolean or null."""
+
     kind: str  # string | number | date | datetime | boolean | null
     value: Any
 
 
 @dataclass(frozen=True)
 class Compare:
+    """`field op literal`."""
+
     field: str
     op: str  # = != < <= > >=
     literal: Literal
@@ -41,6 +45,8 @@ class Compare:
 
 @dataclass(frozen=True)
 class InList:
+    """`field [NOT] IN (literals)`."""
+
     field: str
     literals: tuple[Literal, ...]
     negate: bool
@@ -48,18 +54,24 @@ class InList:
 
 @dataclass(frozen=True)
 class Like:
+    """`field LIKE 'pattern'`."""
+
     field: str
     pattern: str
 
 
 @dataclass(frozen=True)
 class BoolOp:
+    """Conditions joined by AND or OR."""
+
     op: str  # AND | OR
     items: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class Not:
+    """`NOT condition`."""
+
     item: Condition
 
 
@@ -68,6 +80,8 @@ Condition = Compare | InList | Like | BoolOp | Not
 
 @dataclass(frozen=True)
 class OrderItem:
+    """One ORDER BY term."""
+
     field: str
     descending: bool
     nulls_last: bool
@@ -75,12 +89,16 @@ class OrderItem:
 
 @dataclass(frozen=True)
 class CountItem:
+    """`COUNT()` (field None) or `COUNT(field) [alias]`."""
+
     field: str | None  # None for COUNT()
     alias: str | None
 
 
 @dataclass
 class Query:
+    """A parsed SELECT statement."""
+
     sobject: str
     fields: list[str] = field(default_factory=list)
     count: CountItem | None = None

@@ -147,8 +147,9 @@ grid as (
         coalesce(open_aggregated.weighted_pipeline, 0) as weighted_pipeline,
         coalesce(won_aggregated.won_amount, 0) as won_amount,
         coalesce(won_aggregated.won_by_snapshot, 0) as won_by_snapshot,
-        quota_aggregated.quota,
-        quota_aggregated.quota - coalesce(won_aggregated.won_by_snapshot, 0) as remaining_quota,
+        -- a scope without a quota has a quota of 0: coverage and attainment are then NULL
+        coalesce(quota_aggregated.quota, 0) as quota,
+        coalesce(quota_aggregated.quota, 0) - coalesce(won_aggregated.won_by_snapshot, 0) as remaining_quota,
         grid.scope_type in ('company', 'team', 'rep', 'manager') as has_quota_scope
     from {{ ref('int_kpi_scope_periods') }} as grid
     left join open_aggregated

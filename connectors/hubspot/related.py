@@ -1,0 +1,127 @@
+"""Resources read for the records changed since their own cursor: property history (deal stages,
+contact lifecycle stages) and the v4 associations between deals, contacts, companies and engagements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import dlt
+from dlt.sources import DltResource
+
+from connectors.common.errors import BudgetExhausted
+from connectors.common.records import reject
+from connectors.hubspot.client import Client
+from connectors.hubspot.columns import ASSOCIATION_COLUMNS, REPLACE_CHILDREN, history_columns
+from connectors.hubspot.reading import changed, cursor_ms, start_ms
+from connectors.hubspot.records import association_rows, history_rows, latest
+from connectors.hubspot.settings import (
+    ASSOCIATION_PAIRS,
+    CURSOR_PROPERTY,
+    HISTORY_BATCH_SIZE,
+    HISTORY_OBJECTS,
+    HISTORY_PAGE_SIZE,
+    SOURCE,
+)
+
+Record = dict[str, Any]
+
+
+def history_resource(client: Client, table: str, full_refresh: bool, overlap_ms: int) -> DltResource:
+    """A property-history table (`deal_stage_history`, `contact_lifecycle_history`)."""
+    object_type, prop, key = HISTORY_OBJECTS[table]
+    cursor_property = CURSOR_PROPERTY[object_type]
+
+    def emit(records: Iterable[Mapping[str, Any]]) -> Iterator[Any]:
+        out: list[Record] = []
+        for record in records:
+            rid = str(record.get("id"))
+            entries = (record.get("propertiesWithHistory") or {}).get(prop) or []
+            good, bad = history_rows(key, rid, [{**e, "value": e.get("value") or ""} for e in entries])
+            out.extend(good)
+            for entry, reason in bad:
+                yield reject(SOURCE, table, rid, f"{prop} history of {object_type} {rid}: {reason}", entry)
+        if out:
+            yield out
+
+    def rows() -> Iterator[Any]:
+        state = dlt.current.resource_state()
+        saved = None if full_refresh else state.get("cursor_ms")
+        try:
+            if saved is None:
+                start = start_ms(client, object_type)
+                for page in client.iter_list(
+                    object_type, [cursor_property], history=[prop], limit=HISTORY_PAGE_SIZE
+                ):
+                    yield from emit(page)
+                if start is not None:
+                    state["cursor_ms"] = start
+                return
+            for page in changed(client, object_type, int(saved) - overlap_ms, [cursor_property]):
+                ids = [str(r["id"]) for r in page if r.get("id")]
+                for i in range(0, len(ids), HISTORY_BATCH_SIZE):
+                    yield from emit(
+                        client.batch_read(
+                            object_type, ids[i : i + HISTORY_BATCH_SIZE], [cursor_property], history=[prop]
+                        )
+                    )
+                for record in page:
+                    state["cursor_ms"] = latest(state.get("cursor_ms"), cursor_ms(record, cursor_property))
+        except BudgetExhausted:
+            return
+
+    return dlt.resource(
+        rows,
+        name=table,
+        primary_key=(key, "timestamp", "value"),
+        write_disposition="merge",
+        columns=history_columns(key),
+    )
+
+
+def associations_resource(client: Client, full_refresh: bool, overlap_ms: int) -> DltResource:
+    """The `associations` table; a re-read record's rows replace its earlier ones."""
+    from_types = list(dict.fromkeys(a for a, _ in ASSOCIATION_PAIRS))
+
+    def rows() -> Iterator[Any]:
+        state = dlt.current.resource_state()
+        cursors: dict[str, int] = state.setdefault("cursors", {})
+        try:
+            for from_type in from_types:
+                to_types = [b for a, b in ASSOCIATION_PAIRS if a == from_type]
+                cursor_property = CURSOR_PROPERTY[from_type]
+                saved = None if full_refresh else cursors.get(from_type)
+                start = start_ms(client, from_type) if saved is None else None
+                pages = (
+                    client.iter_list(from_type, [cursor_property])
+                    if saved is None
+                    else changed(client, from_type, int(saved) - overlap_ms, [cursor_property])
+                )
+                for page in pages:
+                    ids = [str(r["id"]) for r in page if r.get("id")]
+                    found = {to: client.associations(from_type, to, ids) for to in to_types} if ids else {}
+                    yield [
+                        row
+                        for rid in ids
+                        for row in association_rows(
+                            from_type, rid, {to: found[to].get(rid, []) for to in to_types}
+                        )
+                    ]
+                    if saved is not None:
+                        for record in page:
+                            moved = latest(cursors.get(from_type), cursor_ms(record, cursor_property))
+                            if moved is not None:
+                                cursors[from_type] = moved
+                if saved is None and start is not None:
+                    cursors[from_type] = start
+        except BudgetExhausted:
+            return
+
+    return dlt.resource(
+        rows,
+        name="associations",
+        write_disposition=REPLACE_CHILDREN,
+        columns=ASSOCIATION_COLUMNS,
+        primary_key=("from_object_type", "from_id", "to_object_type", "to_id", "type_id"),
+        merge_key=("from_object_type", "from_id"),
+    )
