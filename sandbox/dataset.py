@@ -85,8 +85,9 @@ class Dataset:
                             ) from exc
                 ds.records[crm][path.stem] = rows
         for sub, target in (("inputs", ds.inputs), ("truth", ds.truth)):
-            for path in sorted((folder / sub).glob("*.csv")) if (folder / sub).is_dir() else []:
-                target[path.name] = path.read_text(encoding="utf-8")
+            files = sorted((folder / sub).glob("*.csv")) if (folder / sub).is_dir() else []
+            for csv_path in files:
+                target[csv_path.name] = csv_path.read_text(encoding="utf-8")
         return ds
 
 

@@ -57,7 +57,12 @@ def owners_resource(client: Client) -> DltResource:
             yield out
 
     return dlt.resource(
-        rows, name="owners", primary_key="id", write_disposition="merge", columns=OWNER_COLUMNS
+        rows,
+        name="owners",
+        primary_key="id",
+        write_disposition="merge",
+        columns=OWNER_COLUMNS,
+        file_format="parquet",
     )
 
 
@@ -85,6 +90,7 @@ def owner_teams_resource(client: Client) -> DltResource:
     return dlt.resource(
         rows,
         name="owner_teams",
+        file_format="parquet",
         write_disposition=REPLACE_CHILDREN,
         columns=TEAM_COLUMNS,
         primary_key=("owner_id", "team_id"),
@@ -134,6 +140,7 @@ def pipelines_resource(client: Client, stages: bool) -> DltResource:
     return dlt.resource(
         rows,
         name=name,
+        file_format="parquet",
         primary_key=keys,
         write_disposition="merge",
         columns=STAGE_COLUMNS if stages else PIPELINE_COLUMNS,

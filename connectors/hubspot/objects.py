@@ -69,7 +69,9 @@ def object_resource(client: Client, object_type: str, full_refresh: bool, overla
         except BudgetExhausted:
             return
 
-    return dlt.resource(rows, name=object_type, primary_key="id", write_disposition="merge")
+    return dlt.resource(
+        rows, name=object_type, primary_key="id", write_disposition="merge", file_format="parquet"
+    )
 
 
 def _archived(

@@ -1,4 +1,4 @@
-"""Reading helpers the resources share: a record's cursor value, the cursor a full listing leaves
+"""What the resources share when reading: a record's cursor value, the cursor a full listing leaves
 behind, and the pages changed since a cursor."""
 
 from __future__ import annotations

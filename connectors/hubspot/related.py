@@ -16,6 +16,7 @@ from connectors.hubspot.columns import ASSOCIATION_COLUMNS, REPLACE_CHILDREN, hi
 from connectors.hubspot.reading import changed, cursor_ms, start_ms
 from connectors.hubspot.records import association_rows, history_rows, latest
 from connectors.hubspot.settings import (
+    ASSOCIATION_BATCH_SIZE,
     ASSOCIATION_PAIRS,
     CURSOR_PROPERTY,
     HISTORY_BATCH_SIZE,
@@ -73,10 +74,23 @@ def history_resource(client: Client, table: str, full_refresh: bool, overlap_ms:
     return dlt.resource(
         rows,
         name=table,
+        file_format="parquet",
         primary_key=(key, "timestamp", "value"),
         write_disposition="merge",
         columns=history_columns(key),
     )
+
+
+def _batches(pages: Iterable[list[Record]], size: int) -> Iterator[list[Record]]:
+    """Pages regrouped into batches of about `size` records (v4 reads up to 1,000 ids per call)."""
+    batch: list[Record] = []
+    for page in pages:
+        batch.extend(page)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def associations_resource(client: Client, full_refresh: bool, overlap_ms: int) -> DltResource:
@@ -97,9 +111,9 @@ def associations_resource(client: Client, full_refresh: bool, overlap_ms: int) -
                     if saved is None
                     else changed(client, from_type, int(saved) - overlap_ms, [cursor_property])
                 )
-                for page in pages:
-                    ids = [str(r["id"]) for r in page if r.get("id")]
-                    found = {to: client.associations(from_type, to, ids) for to in to_types} if ids else {}
+                for batch in _batches(pages, ASSOCIATION_BATCH_SIZE):
+                    ids = list(dict.fromkeys(str(r["id"]) for r in batch if r.get("id")))
+                    found = {to: client.associations(from_type, to, ids) for to in to_types}
                     yield [
                         row
                         for rid in ids
@@ -107,8 +121,8 @@ def associations_resource(client: Client, full_refresh: bool, overlap_ms: int) -
                             from_type, rid, {to: found[to].get(rid, []) for to in to_types}
                         )
                     ]
-                    if saved is not None:
-                        for record in page:
+                    if saved is not None:  # the batch has landed: the cursor may pass it
+                        for record in batch:
                             moved = latest(cursors.get(from_type), cursor_ms(record, cursor_property))
                             if moved is not None:
                                 cursors[from_type] = moved
@@ -120,6 +134,7 @@ def associations_resource(client: Client, full_refresh: bool, overlap_ms: int) -
     return dlt.resource(
         rows,
         name="associations",
+        file_format="parquet",
         write_disposition=REPLACE_CHILDREN,
         columns=ASSOCIATION_COLUMNS,
         primary_key=("from_object_type", "from_id", "to_object_type", "to_id", "type_id"),

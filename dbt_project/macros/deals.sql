@@ -52,3 +52,15 @@
         else 'other'
     end
 {%- endmacro %}
+
+
+{% macro segment_from_employees(employees, smb_max_employees, mid_market_max_employees) -%}
+    {#- smb below the first threshold, mid_market below the second, enterprise from there; NULL when
+        the employee count is unknown (revops.yml `segments`). -#}
+    case
+        when {{ employees }} is null then null
+        when {{ employees }} < {{ smb_max_employees }} then 'smb'
+        when {{ employees }} < {{ mid_market_max_employees }} then 'mid_market'
+        else 'enterprise'
+    end
+{%- endmacro %}

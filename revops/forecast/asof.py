@@ -24,7 +24,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from revops.forecast.marts import Marts, day_number
+from revops.forecast.marts import Marts, day_number, normalise_status
 
 CLOSED_STATUSES = ("won", "lost")
 
@@ -58,45 +58,38 @@ class AsOfView:
         return max(values) if values else float("-inf")
 
 
-def normalise_status(value: object) -> str:
-    """Map a status text from any CRM history to open, won or lost."""
-    text = str(value).lower() if value is not None else ""
-    if "won" in text:
-        return "won"
-    if "lost" in text:
-        return "lost"
-    return "open"
-
-
-def value_at_start_of(changes: pd.DataFrame, field: str, day: int) -> pd.Series:
+def value_at_start_of(marts: Marts, field: str, day: int) -> pd.Series:
     """Per deal, the value `field` had at the start of `day`: the old value of its first change dated
-    on or after `day` (deals without such a change are absent: their current value applies).
-    `changes` must be sorted by deal and time, as `load_marts` leaves them."""
-    rows = changes[(changes["field"] == field) & (changes["day"] >= day)]
+    on or after `day` (deals without such a change are absent: their current value applies)."""
+    changes = marts.changes_by_field.get(field)
+    if changes is None:
+        return pd.Series(dtype=object)
+    rows = changes[changes["day"] >= day]
     first = ~rows["deal_id"].duplicated(keep="first")
     return pd.Series(rows["old_value"].to_numpy()[first.to_numpy()], index=rows["deal_id"].to_numpy()[first.to_numpy()])
 
 
 def _closed_as_of(marts: Marts, day: int, open_ids: set[object]) -> pd.DataFrame:
     deals = marts.deals
-    status = deals["status"].map(normalise_status)
+    status = deals["status"]
     closed_day = deals["closed_day"].copy()
     amount_corp = deals["amount_corporate"].copy()
     ids = deals["deal_id"]
 
-    status_then = value_at_start_of(marts.changes, "status", day)
+    status_then = value_at_start_of(marts, "status", day)
     if not status_then.empty:
         mapped = ids.map(status_then)
         changed = mapped.notna().to_numpy()
         status = status.where(~changed, mapped.map(normalise_status))
         # The close date as known then: the last status change into a closed status before `day`.
-        earlier = marts.changes[(marts.changes["field"] == "status") & (marts.changes["day"] < day)]
-        earlier = earlier[earlier["new_value"].map(normalise_status).isin(CLOSED_STATUSES)]
+        status_changes = marts.changes_by_field["status"]
+        earlier = status_changes[status_changes["day"] < day]
+        earlier = earlier[earlier["new_status"].isin(CLOSED_STATUSES)]
         last_close = earlier[~earlier["deal_id"].duplicated(keep="last")]
         close_then = ids.map(pd.Series(last_close["day"].to_numpy(), index=last_close["deal_id"].to_numpy()))
         closed_day = closed_day.where(~changed, close_then)
 
-    amount_then = value_at_start_of(marts.changes, "amount", day)
+    amount_then = value_at_start_of(marts, "amount", day)
     if not amount_then.empty:
         native = pd.to_numeric(ids.map(amount_then), errors="coerce")
         rate = deals["fx_rate"].where(deals["fx_rate"].notna(), deals["amount_corporate"] / deals["amount"])
@@ -113,12 +106,12 @@ def _closed_as_of(marts: Marts, day: int, open_ids: set[object]) -> pd.DataFrame
 
 
 def _open_at(marts: Marts, day: int) -> pd.DataFrame:
-    pipeline = marts.pipeline
-    today = pipeline[pipeline["day"] == day]
+    today = marts.pipeline_between(day, day)
     deals = marts.deals
     closing_today = deals.loc[(deals["closed_day"] == day) & ~deals["deal_id"].isin(today["deal_id"]), "deal_id"]
     if len(closing_today):
-        yesterday = pipeline[(pipeline["day"] == day - 1) & pipeline["deal_id"].isin(closing_today)].copy()
+        yesterday = marts.pipeline_between(day - 1, day - 1)
+        yesterday = yesterday[yesterday["deal_id"].isin(closing_today)].copy()
         # Seen from the start of `day`: one more day in the stage than on the day-before row.
         yesterday["day"] = float(day)
         yesterday["days_in_stage"] = yesterday["days_in_stage"] + 1
@@ -146,7 +139,7 @@ def as_of_view(marts: Marts, as_of: date) -> AsOfView:
         as_of=as_of,
         day=day,
         open_deals=open_deals,
-        snapshots=marts.pipeline[marts.pipeline["day"] <= day],
+        snapshots=marts.pipeline_between(-np.inf, day),
         closed=closed,
         stage_events=events.reset_index(drop=True),
         activities=marts.activities[marts.activities["day"] < day].reset_index(drop=True),

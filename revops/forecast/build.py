@@ -18,7 +18,7 @@ from revops.forecast.methods import OpenDealEstimates, Period, estimate_open_dea
 from revops.forecast.models import LearntModels, train_models
 from revops.forecast.periods import fiscal_quarter_start, month_start, next_period_start
 from revops.forecast.scopes import ScopeResolver
-from revops.forecast.summary import forecast_summary, method_scores
+from revops.forecast.summary import QuotaKey, forecast_summary, method_scores
 from revops.forecast.tables import write_tables
 from revops.forecast.timing import OPEN_STAGES
 from revops.forecast.waterfall import waterfall
@@ -119,7 +119,7 @@ def compute_forecast(marts: Marts, *, as_of: date, fiscal_year_start_month: int,
 
     waterfalls = [waterfall(marts, resolver, p, p.end) for p in past_periods]
     waterfalls += [waterfall(marts, resolver, p, as_of) for p in now_periods if p.start <= as_of]
-    quotas: dict[tuple[str, str, object], float] = {}
+    quotas: dict[QuotaKey, float] = {}
     for p in now_periods:
         for (stype, sid), value in resolver.quota_by_scope(marts.quotas, p.start_day, p.end_day).items():
             quotas[(stype, sid, p.start, p.grain)] = value

@@ -1,5 +1,9 @@
 """Deal-level win probability: gradient boosting on point-in-time snapshot features, calibrated on a
-held-out group of deals, evaluated on another, and explained deal by deal in words."""
+held-out group of deals, evaluated on another, and explained deal by deal in words.
+
+The target is "won within the horizon after the snapshot" (see models.training_rows), so
+`win_probability` in forecast.deal_scores reads as the chance the deal is won within the next
+HORIZON_DAYS (190) days, which covers the end of the next fiscal quarter."""
 
 from __future__ import annotations
 
@@ -16,13 +20,14 @@ from revops.forecast.features import FEATURES, SEGMENTS
 
 MIN_TRAINING_ROWS = 200
 MIN_ISOTONIC_ROWS = 400  # below this the calibration split is too small for isotonic steps
+PROBABILITY_FLOOR = 0.005
 FOLDS = 5  # by deal: one fold evaluates, one calibrates, the rest fit
 STAGE_NAMES = {1: "qualification", 2: "demo", 3: "proposal", 4: "negotiation"}
 _GROUPS: dict[str, list[str]] = {
     "stage": ["stage_order"],
     "crm_probability": ["crm_probability"],
-    "activity_recency": ["days_since_activity"],
-    "activity_volume": ["activities_total", "activities_30d"],
+    # Recency and volume move together (a quiet deal has both); resetting one alone understates both.
+    "activity": ["days_since_activity", "activities_total", "activities_30d"],
     "pushes": ["close_date_pushes"],
     "amount_cuts": ["amount_cuts"],
     "time_in_stage": ["days_in_stage"],
@@ -53,7 +58,7 @@ class DealModel:
         """Uncalibrated scores."""
         if len(features) == 0:
             return np.zeros(0)
-        return self.classifier.predict_proba(features[FEATURES].to_numpy("float64"))[:, 1]
+        return np.asarray(self.classifier.predict_proba(features[FEATURES].to_numpy("float64"))[:, 1])
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         """Calibrated win probabilities."""
@@ -61,13 +66,16 @@ class DealModel:
         if len(raw) == 0:
             return raw
         if isinstance(self.calibrator, IsotonicRegression):
-            return np.clip(self.calibrator.predict(raw), 0.0, 1.0)
-        return self.calibrator.predict_proba(_logit(raw)[:, None])[:, 1]
+            p = self.calibrator.predict(raw)
+        else:
+            p = self.calibrator.predict_proba(_logit(raw)[:, None])[:, 1]
+        # An empty or full top calibration bin would say 0% or 100%; no open deal is that certain.
+        return np.asarray(np.clip(p, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR))
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
+    return np.asarray(np.log(p / (1 - p)))
 
 
 def reliability_table(y: np.ndarray, p: np.ndarray, weights: np.ndarray, deal_ids: np.ndarray,
@@ -166,14 +174,12 @@ def _describe(group: str, row: pd.Series) -> str:
     if group == "crm_probability":
         return f"CRM probability {row['crm_probability']:.0%}" if not pd.isna(row["crm_probability"]) \
             else "no CRM probability"
-    if group == "activity_recency":
-        days = int(row["days_since_activity"])
+    if group == "activity":
+        days, recent = int(row["days_since_activity"]), int(row["activities_30d"])
         if days >= 14:
             return f"no activity in {days} days"
-        return "activity today" if days == 0 else f"last activity {days} day{'s' if days != 1 else ''} ago"
-    if group == "activity_volume":
-        recent, total = int(row["activities_30d"]), int(row["activities_total"])
-        return f"{recent} activit{'ies' if recent != 1 else 'y'} in the last 30 days ({total} in all)"
+        last = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+        return f"{recent} activit{'ies' if recent != 1 else 'y'} in the last 30 days, the last {last}"
     if group == "pushes":
         n = int(row["close_date_pushes"])
         return f"close date pushed {n} time{'s' if n != 1 else ''}" if n else "close date never pushed"

@@ -26,10 +26,10 @@ _RECENCY_CAP = 365.0
 
 
 def _keys(codes: np.ndarray, days: np.ndarray) -> np.ndarray:
-    return codes.astype(np.int64) * _SPAN + (np.floor(days).astype(np.int64) + _OFFSET)
+    return np.asarray(codes.astype(np.int64) * _SPAN + (np.floor(days).astype(np.int64) + _OFFSET))
 
 
-class _DatedIndex:
+class DatedIndex:
     """Sorted (entity, day) events answering "how many before day t" for many queries at once."""
 
     def __init__(self, codes: np.ndarray, days: np.ndarray, weights: np.ndarray | None = None) -> None:
@@ -47,13 +47,13 @@ class _DatedIndex:
         """Number of events of each code dated before `days` (and on or after `since`)."""
         end = self._pos(codes, days)
         start = self._pos(codes, np.full(len(codes), -float(_OFFSET)) if since is None else since)
-        return (end - start).astype("float64")
+        return np.asarray((end - start).astype("float64"))
 
     def weight_before(self, codes: np.ndarray, days: np.ndarray) -> np.ndarray:
         """Sum of the event weights of each code dated before `days`."""
         end = self._pos(codes, days)
         start = self._pos(codes, np.full(len(codes), -float(_OFFSET)))
-        return self.cum[end] - self.cum[start]
+        return np.asarray(self.cum[end] - self.cum[start])
 
     def last_before(self, codes: np.ndarray, days: np.ndarray) -> np.ndarray:
         """Day of the latest event of each code before `days` (NaN when none)."""
@@ -67,14 +67,15 @@ class _DatedIndex:
         return out
 
 
-def _codes(values: pd.Series, vocabulary: pd.Index) -> np.ndarray:
-    return vocabulary.get_indexer(values.astype(object)).astype(np.int64)
+def codes_of(values: pd.Series, vocabulary: pd.Index) -> np.ndarray:
+    """Integer code of each value in the vocabulary (-1 when absent)."""
+    return np.asarray(vocabulary.get_indexer(values.astype(object)).astype(np.int64))
 
 
 def _date_days(values: pd.Series) -> np.ndarray:
     stamps = pd.to_datetime(values.astype(object), errors="coerce", utc=True)
     days = (stamps - pd.Timestamp("1970-01-01", tz="UTC")) / pd.Timedelta(days=1)
-    return np.floor(days.to_numpy(dtype="float64", na_value=np.nan))
+    return np.asarray(np.floor(days.to_numpy(dtype="float64", na_value=np.nan)))
 
 
 def change_flags(changes: pd.DataFrame) -> pd.DataFrame:
@@ -106,23 +107,23 @@ def deal_features(rows: pd.DataFrame, view: AsOfView) -> pd.DataFrame:
     t = rows["day"].to_numpy(dtype="float64")
     deal_vocab = pd.Index(pd.unique(pd.concat([rows["deal_id"], view.activities["deal_id"],
                                                view.changes["deal_id"]]).dropna().astype(object)))
-    q_codes = _codes(rows["deal_id"], deal_vocab)
+    q_codes = codes_of(rows["deal_id"], deal_vocab)
 
-    acts = _DatedIndex(_codes(view.activities["deal_id"], deal_vocab),
+    acts = DatedIndex(codes_of(view.activities["deal_id"], deal_vocab),
                        view.activities["day"].to_numpy(dtype="float64"))
     flags = change_flags(view.changes)
     pushes = flags[flags["kind"] == "push"]
     cuts = flags[flags["kind"] == "cut"]
-    push_idx = _DatedIndex(_codes(pushes["deal_id"], deal_vocab), pushes["day"].to_numpy(dtype="float64"))
-    cut_idx = _DatedIndex(_codes(cuts["deal_id"], deal_vocab), cuts["day"].to_numpy(dtype="float64"))
+    push_idx = DatedIndex(codes_of(pushes["deal_id"], deal_vocab), pushes["day"].to_numpy(dtype="float64"))
+    cut_idx = DatedIndex(codes_of(cuts["deal_id"], deal_vocab), cuts["day"].to_numpy(dtype="float64"))
 
     closed = view.closed
     owner_vocab = pd.Index(pd.unique(pd.concat([rows["owner_rep_id"], closed["owner_rep_id"]])
                                      .dropna().astype(object)))
     won = (closed["status"] == "won").to_numpy(dtype="float64")
-    owner_closed = _DatedIndex(_codes(closed["owner_rep_id"], owner_vocab),
+    owner_closed = DatedIndex(codes_of(closed["owner_rep_id"], owner_vocab),
                                closed["closed_day"].to_numpy(dtype="float64"), weights=won)
-    o_codes = _codes(rows["owner_rep_id"], owner_vocab)
+    o_codes = codes_of(rows["owner_rep_id"], owner_vocab)
     n_closed = owner_closed.count_before(o_codes, t)
     n_won = owner_closed.weight_before(o_codes, t)
     prior = company_win_rate(view)

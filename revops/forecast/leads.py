@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from revops.forecast.asof import AsOfView, as_of_view
-from revops.forecast.features import SEGMENTS, _codes, _DatedIndex
+from revops.forecast.features import SEGMENTS, DatedIndex, codes_of
 from revops.forecast.marts import Marts, day_number, day_to_date
 from revops.forecast.periods import completed_periods
 
@@ -33,7 +33,7 @@ _OWNER_PRIOR_WEIGHT = 10.0
 def converted(people: pd.DataFrame) -> np.ndarray:
     """1 when the person reached SQL within the window after the MQL, else 0."""
     gap = people["sql_day"].to_numpy("float64") - people["mql_day"].to_numpy("float64")
-    return (~np.isnan(gap) & (gap <= WINDOW_DAYS)).astype("float64")
+    return np.asarray((~np.isnan(gap) & (gap <= WINDOW_DAYS)).astype("float64"))
 
 
 def lead_features(people: pd.DataFrame, view: AsOfView) -> pd.DataFrame:
@@ -50,8 +50,8 @@ def lead_features(people: pd.DataFrame, view: AsOfView) -> pd.DataFrame:
 
     accounts = pd.Index(pd.unique(pd.concat([people["account_id"], view.activities["account_id"]])
                                   .dropna().astype(object)))
-    acts = _DatedIndex(_codes(view.activities["account_id"], accounts), view.activities["day"].to_numpy("float64"))
-    codes = _codes(people["account_id"], accounts)
+    acts = DatedIndex(codes_of(view.activities["account_id"], accounts), view.activities["day"].to_numpy("float64"))
+    codes = codes_of(people["account_id"], accounts)
     out["account_activities_30d"] = acts.count_before(codes, m, since=m - 30)
     out["account_activities_total"] = acts.count_before(codes, m)
     out["days_created_to_mql"] = np.nan_to_num(m - people["created_day"].to_numpy("float64"), nan=0.0).clip(0, 3650)
@@ -59,9 +59,9 @@ def lead_features(people: pd.DataFrame, view: AsOfView) -> pd.DataFrame:
     known = view.leads[view.leads["mql_day"].notna()]
     owners = pd.Index(pd.unique(pd.concat([people["owner_rep_id"], known["owner_rep_id"]]).dropna().astype(object)))
     # An MQL's outcome is known the day after its window closes.
-    outcome = _DatedIndex(_codes(known["owner_rep_id"], owners),
+    outcome = DatedIndex(codes_of(known["owner_rep_id"], owners),
                           known["mql_day"].to_numpy("float64") + WINDOW_DAYS + 1, weights=converted(known))
-    o_codes = _codes(people["owner_rep_id"], owners)
+    o_codes = codes_of(people["owner_rep_id"], owners)
     mature = outcome.count_before(o_codes, m)
     conv = outcome.weight_before(o_codes, m)
     prior = _base_rate(view)
@@ -96,7 +96,7 @@ class LeadModel:
             return np.zeros(0)
         if self.pipeline is None:
             return np.full(len(features), self.base_rate)
-        return self.pipeline.predict_proba(features[LEAD_FEATURES].to_numpy("float64"))[:, 1]
+        return np.asarray(self.pipeline.predict_proba(features[LEAD_FEATURES].to_numpy("float64"))[:, 1])
 
 
 def train_lead_model(view: AsOfView) -> LeadModel:

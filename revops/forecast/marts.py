@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 import duckdb
 import numpy as np
@@ -88,6 +89,38 @@ class Marts:
     quotas: pd.DataFrame
     accounts: pd.DataFrame
 
+    def __post_init__(self) -> None:
+        # Snapshots are read by day ranges (see `pipeline_between`), which needs them sorted by day.
+        if not self.pipeline["day"].is_monotonic_increasing:
+            ordered = self.pipeline.sort_values(["day", "deal_id"], kind="stable").reset_index(drop=True)
+            object.__setattr__(self, "pipeline", ordered)
+
+    @cached_property
+    def _pipeline_days(self) -> np.ndarray:
+        return np.asarray(self.pipeline["day"].to_numpy("float64"))
+
+    @cached_property
+    def changes_by_field(self) -> dict[str, pd.DataFrame]:
+        """Recorded changes split by field, each sorted by deal and time."""
+        return {str(f): g for f, g in self.changes.groupby("field", sort=False)}
+
+    def pipeline_between(self, first_day: float, last_day: float) -> pd.DataFrame:
+        """Snapshot rows dated first_day..last_day (inclusive), without copying the frame."""
+        days = self._pipeline_days
+        lo = int(np.searchsorted(days, first_day, side="left"))
+        hi = int(np.searchsorted(days, last_day, side="right"))
+        return self.pipeline.iloc[lo:hi]
+
+
+def normalise_status(value: object) -> str:
+    """Map a status text from any CRM or history row to open, won or lost."""
+    text = str(value).lower() if value is not None else ""
+    if "won" in text:
+        return "won"
+    if "lost" in text:
+        return "lost"
+    return "open"
+
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
     rows = con.execute(
@@ -151,11 +184,13 @@ def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
         # Without dim_accounts, an account's segment is the one its deals carry.
         accounts = frames["fct_deals"][["account_id", "segment"]].dropna().drop_duplicates("account_id")
     deals = frames["fct_deals"]
-    deals["status"] = deals["status"].map(lambda s: str(s).lower() if s is not None else "open")
+    deals["status"] = deals["status"].map(normalise_status)
     pipeline = frames["fct_pipeline_daily"].sort_values(["day", "deal_id"], kind="stable").reset_index(drop=True)
     changes = frames["fct_deal_changes"]
     changes["field"] = changes["field"].map(lambda s: str(s).lower() if s is not None else "")
     changes = changes.sort_values(["deal_id", "changed_epoch"], kind="stable").reset_index(drop=True)
+    is_status = (changes["field"] == "status").to_numpy()
+    changes["new_status"] = np.where(is_status, changes["new_value"].map(normalise_status), None)
     reps = frames["dim_reps"]
     for col in ("email", "manager_email"):
         reps[col] = reps[col].map(lambda s: str(s).strip().lower() if s is not None else None)
@@ -171,7 +206,3 @@ def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
         accounts=accounts,
     )
 
-
-def as_float_days(values: pd.Series) -> np.ndarray:
-    """Day-number column as a float array (NaN where missing)."""
-    return values.to_numpy(dtype="float64", na_value=np.nan)

@@ -54,7 +54,10 @@ def _period_label(grain: str, start: object, fiscal_year_start_month: int) -> st
     return f"{start:%B %Y}"
 
 
-def forecast_summary(current: pd.DataFrame, accuracy: pd.DataFrame, quotas: dict[tuple[str, str, object], float],
+QuotaKey = tuple[str, str, object, str]  # scope type, scope id, period start, grain
+
+
+def forecast_summary(current: pd.DataFrame, accuracy: pd.DataFrame, quotas: dict[QuotaKey, float],
                      *, corporate_currency: str, fiscal_year_start_month: int) -> pd.DataFrame:
     """Rows of forecast.forecast_summary from the as-of forecasts and the back-test."""
     scores = method_scores(accuracy)

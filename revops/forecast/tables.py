@@ -9,11 +9,10 @@ import pandas as pd
 MONEY = "DECIMAL(18,2)"
 SCHEMAS: dict[str, list[tuple[str, str]]] = {
     "period_forecasts": [
-        ("as_of_date", "DATE"), ("grain", "VARCHAR"), ("period_start", "DATE"), ("period_end", "DATE"),
-        ("scope_type", "VARCHAR"), ("scope_id", "VARCHAR"), ("method", "VARCHAR"), ("forecast", "DOUBLE"),
+        ("as_of_date", "DATE"), ("grain", "VARCHAR"), ("period_start", "DATE"), ("scope_type", "VARCHAR"), ("scope_id", "VARCHAR"), ("method", "VARCHAR"), ("forecast", "DOUBLE"),
         ("closed_won_to_date", "DOUBLE"), ("open_pipeline", "DOUBLE"), ("p10", "DOUBLE"), ("p50", "DOUBLE"),
         ("p90", "DOUBLE"), ("commit_pipeline", "DOUBLE"), ("best_case_pipeline", "DOUBLE"),
-        ("pipeline_category_pipeline", "DOUBLE"), ("omitted_pipeline", "DOUBLE"),
+        ("pipeline_category_pipeline", "DOUBLE"), ("omitted_pipeline", "DOUBLE"), ("period_end", "DATE"),
     ],
     "deal_scores": [
         ("as_of_date", "DATE"), ("deal_id", "VARCHAR"), ("source", "VARCHAR"), ("owner_rep_id", "VARCHAR"),

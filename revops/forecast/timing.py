@@ -165,7 +165,7 @@ class SlipModel:
             return np.broadcast_to(fixed[:, None], u.shape)
         idx = lo[:, None] + np.minimum((u * n[:, None]).astype(np.int64), np.maximum(n[:, None] - 1, 0))
         idx = np.minimum(idx, len(self.slips) - 1)
-        return np.maximum(base[:, None] + self.slips[idx], float(day))
+        return np.asarray(np.maximum(base[:, None] + self.slips[idx], float(day)))
 
     def sample_ratio(self, u: np.ndarray) -> np.ndarray:
         """Amount ratios for uniforms u."""

@@ -42,7 +42,7 @@ TERMS = ("start_amount", "created", "pulled_in", "increased", "decreased", "push
 
 
 def _cents(values: pd.Series | np.ndarray) -> np.ndarray:
-    return np.round(np.nan_to_num(np.asarray(values, dtype="float64")) * 100).astype(np.int64)
+    return np.asarray(np.round(np.nan_to_num(np.asarray(values, dtype="float64")) * 100).astype(np.int64))
 
 
 def deal_movements(marts: Marts, period: Period, window_end: date) -> pd.DataFrame:

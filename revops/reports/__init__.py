@@ -15,5 +15,12 @@ report come from `revops.reports.numbers.<kind>` (pure reads of the warehouse)."
 from revops.reports.source import TableMissing, Warehouse, open_warehouse
 from revops.reports.writer import FORECAST_HISTORY, KINDS, render_report, write_reports
 
-__all__ = ["FORECAST_HISTORY", "KINDS", "TableMissing", "Warehouse", "open_warehouse", "render_report",
-           "write_reports"]
+__all__ = [
+    "FORECAST_HISTORY",
+    "KINDS",
+    "TableMissing",
+    "Warehouse",
+    "open_warehouse",
+    "render_report",
+    "write_reports",
+]

@@ -9,7 +9,8 @@ import base64
 import io
 import math
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -32,7 +33,7 @@ MONEY_AXIS = FuncFormatter(lambda v, _pos: _short(v))
 PCT_AXIS = FuncFormatter(lambda v, _pos: f"{v * 100:.0f}%")
 
 
-def _new(width: float = 8.6, height: float = 3.3, ncols: int = 1, nrows: int = 1) -> tuple[Figure, list]:
+def _new(width: float = 8.6, height: float = 3.3, ncols: int = 1, nrows: int = 1) -> tuple[Figure, list[Any]]:
     fig = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel().tolist()
@@ -51,17 +52,25 @@ def _uri(fig: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _legend_right(ax: object) -> None:
+def _legend_right(ax: Any) -> None:
     # Outside the plot area: with several series a legend inside always hides some points.
-    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # type: ignore[attr-defined]
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
 def _finite(values: Sequence[float | None]) -> list[float]:
     return [math.nan if v is None else float(v) for v in values]
 
 
-def bars(labels: Sequence[str], values: Sequence[float | None], *, ylabel: str, highlight: int | None = None,
-         reference: float | None = None, reference_label: str = "", money: bool = True) -> str:
+def bars(
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    *,
+    ylabel: str,
+    highlight: int | None = None,
+    reference: float | None = None,
+    reference_label: str = "",
+    money: bool = True,
+) -> str:
     """Vertical bars, one highlighted, with an optional horizontal reference line (e.g. an average)."""
     fig, (ax,) = _new()
     vals = _finite(values)
@@ -77,15 +86,33 @@ def bars(labels: Sequence[str], values: Sequence[float | None], *, ylabel: str, 
     return _uri(fig)
 
 
-def lines(x_labels: Sequence[str], series: dict[str, Sequence[float | None]], *, ylabel: str,
-          percent: bool = False, money: bool = False, height: float = 3.3) -> str:
+def lines(
+    x_labels: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    *,
+    ylabel: str,
+    percent: bool = False,
+    money: bool = False,
+    height: float = 3.3,
+) -> str:
     """One line per series over shared category labels."""
     fig, (ax,) = _new(height=height)
     for i, (name, values) in enumerate(series.items()):
-        ax.plot(range(len(x_labels)), _finite(values), marker="o", markersize=3.5, linewidth=1.6,
-                color=PALETTE[i % len(PALETTE)], label=name)
-    ax.set_xticks(range(len(x_labels)), x_labels, rotation=30 if len(x_labels) > 6 else 0,
-                  ha="right" if len(x_labels) > 6 else "center")
+        ax.plot(
+            range(len(x_labels)),
+            _finite(values),
+            marker="o",
+            markersize=3.5,
+            linewidth=1.6,
+            color=PALETTE[i % len(PALETTE)],
+            label=name,
+        )
+    ax.set_xticks(
+        range(len(x_labels)),
+        x_labels,
+        rotation=30 if len(x_labels) > 6 else 0,
+        ha="right" if len(x_labels) > 6 else "center",
+    )
     ax.set_ylabel(ylabel, fontsize=9)
     if percent:
         ax.yaxis.set_major_formatter(PCT_AXIS)
@@ -96,13 +123,26 @@ def lines(x_labels: Sequence[str], series: dict[str, Sequence[float | None]], *,
     return _uri(fig)
 
 
-def numeric_lines(series: dict[str, tuple[Sequence[float], Sequence[float | None]]], *, xlabel: str,
-                  ylabel: str, percent: bool = False, reference: float | None = None) -> str:
+def numeric_lines(
+    series: Mapping[str, tuple[Sequence[float], Sequence[float | None]]],
+    *,
+    xlabel: str,
+    ylabel: str,
+    percent: bool = False,
+    reference: float | None = None,
+) -> str:
     """Lines over a numeric x axis (e.g. tenure months), one per series."""
     fig, (ax,) = _new(height=3.5)
     for i, (name, (xs, ys)) in enumerate(series.items()):
-        ax.plot(list(xs), _finite(ys), marker="o", markersize=3, linewidth=1.5, color=PALETTE[i % len(PALETTE)],
-                label=name)
+        ax.plot(
+            list(xs),
+            _finite(ys),
+            marker="o",
+            markersize=3,
+            linewidth=1.5,
+            color=PALETTE[i % len(PALETTE)],
+            label=name,
+        )
     if reference is not None:
         ax.axhline(reference, color=GREY, linestyle="--", linewidth=1.1)
     ax.set_xlabel(xlabel, fontsize=9)
@@ -118,7 +158,7 @@ def waterfall(steps: Sequence[tuple[str, float]], *, ylabel: str, label: Callabl
     """Pipeline waterfall: the first and last steps are totals, the ones between signed moves."""
     fig, (ax,) = _new(height=3.6)
     level = 0.0
-    for i, (name, value) in enumerate(steps):
+    for i, (_name, value) in enumerate(steps):
         total = i in (0, len(steps) - 1)
         if total:
             bottom, height, colour = 0.0, value, BLUE
@@ -128,8 +168,15 @@ def waterfall(steps: Sequence[tuple[str, float]], *, ylabel: str, label: Callabl
             colour = GREEN if value >= 0 else RED
             level += value
         ax.bar(i, height, bottom=bottom, color=colour, width=0.65)
-        ax.annotate(label(value), (i, bottom + height), ha="center", va="bottom", fontsize=7.5,
-                    xytext=(0, 2), textcoords="offset points")
+        ax.annotate(
+            label(value),
+            (i, bottom + height),
+            ha="center",
+            va="bottom",
+            fontsize=7.5,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
     ax.set_xticks(range(len(steps)), [s[0] for s in steps], rotation=20, ha="right")
     ax.set_ylabel(ylabel, fontsize=9)
     ax.yaxis.set_major_formatter(MONEY_AXIS)
@@ -182,6 +229,6 @@ def small_multiples(panels: Sequence[Panel], *, ncols: int = 3) -> str:
         ax.set_xticks(list(x)[::step], list(xs)[::step], fontsize=7.5)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p, f=fmt: f(v)))
         ax.tick_params(axis="y", labelsize=7.5)
-    for ax in axes[len(panels):]:
+    for ax in axes[len(panels) :]:
         ax.set_visible(False)
     return _uri(fig)

@@ -25,6 +25,13 @@ def missing(value: Any) -> bool:
         return False
 
 
+def text(value: Any, default: str = "") -> str:
+    """A text value from the warehouse; `default` for NULL, NaN and the empty string."""
+    if value is None or missing(value):
+        return default
+    return str(value) or default
+
+
 def money(value: Any, currency: str) -> str:
     """'1,234,567 EUR' (whole units of the corporate currency)."""
     return NA if missing(value) else f"{float(value):,.0f} {currency}"

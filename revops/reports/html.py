@@ -79,33 +79,45 @@ def muted(value: str) -> Raw:
     return Raw(f'<span class="hidden-value">{escape(value)}</span>')
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, table_id: str,
-          numeric: Iterable[int] = ()) -> Raw:
+def table(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], *, table_id: str, numeric: Iterable[int] = ()
+) -> Raw:
     """A data table; columns whose index is in `numeric` are right-aligned."""
     num = set(numeric)
-    head = "".join(f'<th class="num">{text(h)}</th>' if i in num else f"<th>{text(h)}</th>"
-                   for i, h in enumerate(headers))
+    head = "".join(
+        f'<th class="num">{text(h)}</th>' if i in num else f"<th>{text(h)}</th>"
+        for i, h in enumerate(headers)
+    )
     body = []
     for row in rows:
-        cells = "".join(f'<td class="num">{text(c)}</td>' if i in num else f"<td>{text(c)}</td>"
-                        for i, c in enumerate(row))
+        cells = "".join(
+            f'<td class="num">{text(c)}</td>' if i in num else f"<td>{text(c)}</td>"
+            for i, c in enumerate(row)
+        )
         body.append(f"<tr>{cells}</tr>")
     if not body:
         body.append(f'<tr><td colspan="{len(headers)}" class="muted">no rows</td></tr>')
-    return Raw(f'<table class="data" id="{escape(table_id)}"><thead><tr>{head}</tr></thead>'
-               f'<tbody>{"".join(body)}</tbody></table>')
+    return Raw(
+        f'<table class="data" id="{escape(table_id)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def figure(data_uri: str, caption: str, alt: str) -> Raw:
     """An embedded chart with its caption (what it shows and from which table)."""
-    return Raw(f'<figure><img src="{escape(data_uri)}" alt="{escape(alt)}">'
-               f"<figcaption>{escape(caption)}</figcaption></figure>")
+    return Raw(
+        f'<figure><img src="{escape(data_uri)}" alt="{escape(alt)}">'
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
 
 
 def cards(items: Iterable[tuple[str, str, str]]) -> Raw:
     """Key numbers at the top of a page: (label, value, note)."""
-    out = "".join(f'<div class="card"><div class="label">{text(label)}</div><div class="value">{text(value)}'
-                  f'</div><div class="note">{text(note)}</div></div>' for label, value, note in items)
+    out = "".join(
+        f'<div class="card"><div class="label">{text(label)}</div><div class="value">{text(value)}'
+        f'</div><div class="note">{text(note)}</div></div>'
+        for label, value, note in items
+    )
     return Raw(f'<div class="cards">{out}</div>')
 
 

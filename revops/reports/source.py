@@ -53,11 +53,13 @@ class Warehouse:
         schema, name = table.split(".", 1)
         rows = self.con.execute(
             "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-            [schema, name]).fetchall()
+            [schema, name],
+        ).fetchall()
         return {r[0] for r in rows}
 
     def df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        """Run a query and return a DataFrame whose DATE columns hold `datetime.date` values."""
+        """Run a query and return a DataFrame; DATE (and TIMESTAMP) columns hold `datetime.date` values,
+        which is what every report compares and prints."""
         frame = self.con.execute(sql, list(params)).df()
         for col in frame.columns:
             if pd.api.types.is_datetime64_any_dtype(frame[col]):

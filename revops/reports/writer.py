@@ -7,10 +7,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from revops.config import RevopsConfig
+from revops.reports.numbers import weekly as weekly_numbers
 from revops.reports.pages import monthly, quarterly, team_health, weekly
 from revops.reports.pages.common import Context, Rendered
 from revops.reports.source import Warehouse, as_date, open_warehouse
@@ -18,7 +20,7 @@ from revops.reports.source import Warehouse, as_date, open_warehouse
 KINDS = ("weekly", "monthly", "quarterly", "team_health")
 # The forecast tables keep only the latest forecast; the weekly report logs each week's so the next
 # one can show how the forecast moved.
-FORECAST_HISTORY = weekly.n.FORECAST_LOG_NAME
+FORECAST_HISTORY = weekly_numbers.FORECAST_LOG_NAME
 HISTORY_KEY = ["as_of_date", "period_start", "method"]
 
 
@@ -40,10 +42,10 @@ def read_forecast_history(out_dir: Path) -> pd.DataFrame | None:
     return frame
 
 
-def _log_forecast(out_dir: Path, history: pd.DataFrame | None, adjusted: dict | None) -> None:
+def _log_forecast(out_dir: Path, history: pd.DataFrame | None, adjusted: dict[str, Any] | None) -> None:
     if adjusted is None:
         return
-    rows = weekly.n.history_rows(adjusted)
+    rows = weekly_numbers.history_rows(adjusted)
     if not len(rows):
         return
     frames = [f for f in (history, rows) if f is not None and len(f)]
@@ -59,12 +61,17 @@ def _builders(out_dir: Path) -> dict[str, Callable[[Context], Rendered]]:
         _log_forecast(out_dir, history, numbers["adjusted"])
         return rendered
 
-    return {"weekly": build_weekly, "monthly": monthly.build, "quarterly": quarterly.build,
-            "team_health": team_health.build}
+    return {
+        "weekly": build_weekly,
+        "monthly": monthly.build,
+        "quarterly": quarterly.build,
+        "team_health": team_health.build,
+    }
 
 
-def render_report(wh: Warehouse, kind: str, *, as_of: date, config: RevopsConfig,
-                  history: pd.DataFrame | None = None) -> Rendered:
+def render_report(
+    wh: Warehouse, kind: str, *, as_of: date, config: RevopsConfig, history: pd.DataFrame | None = None
+) -> Rendered:
     """One report in memory (HTML and Markdown), without writing anything."""
     ctx = Context(wh=wh, as_of=as_of, config=config)
     if kind == "weekly":
@@ -75,15 +82,18 @@ def render_report(wh: Warehouse, kind: str, *, as_of: date, config: RevopsConfig
     return builders[kind](ctx)
 
 
-def write_reports(warehouse: Path, out_dir: Path, *, as_of: date, config: RevopsConfig,
-                  kinds: Sequence[str] | None = None) -> list[Path]:
+def write_reports(
+    warehouse: Path, out_dir: Path, *, as_of: date, config: RevopsConfig, kinds: Sequence[str] | None = None
+) -> list[Path]:
     """Write `<kind>.html` and `<kind>.md` into `out_dir` for each kind (all when None) from the
     warehouse as of `as_of`; returns the HTML paths in the order of `kinds`. Sections whose tables do
     not exist say so in the page instead of failing."""
     chosen = list(KINDS if kinds is None else kinds)
     unknown = [k for k in chosen if k not in KINDS]
     if unknown:
-        raise ValueError(f"reports: unknown kind(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(KINDS)}")
+        raise ValueError(
+            f"reports: unknown kind(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(KINDS)}"
+        )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     builders = _builders(out_dir)

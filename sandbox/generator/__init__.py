@@ -9,14 +9,30 @@ ground-truth KPI values.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
 from .settings import SIZES
 from .world import World, generate, step
 
-__all__ = ["SIZES", "World", "generate", "render", "step"]
+if TYPE_CHECKING:
+    from ..dataset import Dataset
+
+__all__ = ["SIZES", "World", "generate", "render", "step", "truth"]
 
 
-def render(world: World, as_of=None):  # type: ignore[no-untyped-def]
-    """The dataset (records, inputs, truth, meta) as it stands at `as_of` (default: the world's)."""
-    from .render import render as _render
+def render(world: World, as_of: date | datetime | None = None, truth: bool | None = None) -> Dataset:
+    """The dataset as it stands at `as_of` (default: the world's as_of): CRM records, input CSVs
+    (`dataset.inputs`), ground truth CSVs (`dataset.truth`) and meta. The truth is skipped with
+    `truth=False`, and by default for "large" worlds (minutes and gigabytes; `truth=True` forces it)."""
+    from .rendering import render as _render
 
-    return _render(world, as_of)
+    return _render(world, as_of, truth=truth)
+
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    if name == "truth":  # `sandbox.generator.truth` without importing pandas-heavy code eagerly
+        import importlib
+
+        return importlib.import_module(".truth", __name__)
+    raise AttributeError(name)

@@ -120,8 +120,9 @@ def _sdr(rng: np.random.Generator, records: Records, crm: int, rec_kind: int, fu
                    r, np.full(len(r), rec_kind), records.created[r], horizon_s)
 
 
-def _finish(rng: np.random.Generator, crm, kind, ts, owner, deal, company, rec, rec_kind,
-            not_before, horizon_s: int) -> Activities:
+def _finish(rng: np.random.Generator, crm: np.ndarray, kind: np.ndarray, ts: np.ndarray, owner: np.ndarray,
+            deal: np.ndarray, company: np.ndarray, rec: np.ndarray, rec_kind: np.ndarray,
+            not_before: np.ndarray, horizon_s: int) -> Activities:
     """Creation, completion, deletion times and durations."""
     n = len(crm)
     scheduled = (kind == MEETING) | (kind == TASK)

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import settings as S
 from .companies import Companies, pick_companies
-from .events import EventBuffer, EventLog, FieldIndex, STAGE, AMOUNT
+from .events import AMOUNT, STAGE, EventBuffer, EventLog, FieldIndex
 from .org import Org
 from .paths import PathInputs, expected_close, run_paths
 from .timeutil import DAY, business_time, weekday
@@ -62,6 +62,7 @@ class AeIndex:
     SDRs own leads)."""
 
     def __init__(self, org: Org, horizon: int, role: str = "ae") -> None:
+        self.ramp_days = float(np.mean(S.SDR_RAMP_DAYS if role == "sdr" else S.RAMP_DAYS))
         self.by_team: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         rows: dict[int, list[tuple[int, int, int]]] = {}
         for e in org.employees:
@@ -84,7 +85,9 @@ class AeIndex:
                 continue
             emp, lo, hi = self.by_team[team]
             cover = (lo[None, :] <= days[m, None]) & (days[m, None] < hi[None, :])
-            score = np.where(cover, rng.random(cover.shape), -1.0)
+            # newcomers get a smaller share while they ramp up
+            ramp = np.clip((days[m, None] - lo[None, :]) / self.ramp_days, 0.15, 1.0)
+            score = np.where(cover, rng.random(cover.shape) * ramp, -1.0)
             if prefer is not None:
                 score = np.where(cover & (emp[None, :] == prefer[m, None]), 2.0, score)
             best = score.argmax(axis=1)
@@ -111,7 +114,7 @@ def _batch(rng: np.random.Generator, org: Org, companies: Companies, fx: np.ndar
     renewal, expansion = dtype == RENEWAL, dtype == EXPANSION
     entry = np.where(renewal, np.where(rng.random(n) < 0.6, 3, 4), entry)
     entry = np.where(expansion, np.where(rng.random(n) < 0.5, 1, 2), entry)
-    pass_prob[renewal] = (0.97, 0.97, 0.96, 0.915)
+    pass_prob[renewal] = (0.97, 0.97, 0.975, 0.94)
     pass_prob[expansion] = np.minimum(0.97, pass_prob[expansion] + (0.2, 0.15, 0.1, 0.1))
     dwell[renewal] = (5, 5, 22, 24)
     dwell[expansion] *= 0.6
@@ -225,7 +228,7 @@ def simulate_deals(rng: np.random.Generator, org: Org, companies: Companies, siz
     frontier = [add_batch(team, owner, created, account, np.full(len(team), NEW), None,
                           np.full(len(team), -1))]
     # customers signed before the span: their renewals fall in the first year
-    b_team, b_account, b_anniv = _existing_customers(rng, org, companies, start)
+    b_team, b_account, b_anniv = _existing_customers(rng, org, companies, size, start)
     lead = rng.integers(*S.RENEWAL_LEAD_DAYS, size=len(b_team))
     b_created = business_time(rng, np.maximum(start + 1, b_anniv - lead))
     b_owner = aes.pick(rng, b_team, b_created // DAY)
@@ -243,7 +246,8 @@ def simulate_deals(rng: np.random.Generator, org: Org, companies: Companies, siz
     return deals, out.log()
 
 
-def _existing_customers(rng: np.random.Generator, org: Org, companies: Companies, start: int
+def _existing_customers(rng: np.random.Generator, org: Org, companies: Companies,
+                        size: S.SizeSpec, start: int
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     teams, accounts, anniv = [], [], []
     for team in org.teams:
@@ -251,7 +255,7 @@ def _existing_customers(rng: np.random.Generator, org: Org, companies: Companies
             continue
         seats = sum(1 for e in org.employees if e.stints[0].team == team.idx and e.stints[0].role == "ae"
                     and e.hire < start)
-        k = int(rng.poisson(S.EXISTING_CUSTOMERS_PER_AE * seats))
+        k = int(rng.poisson(S.EXISTING_CUSTOMERS_PER_AE[team.market] * seats * size.deal_rate))
         pool = np.flatnonzero(companies.team == team.idx)
         if k == 0 or len(pool) == 0:
             continue

@@ -61,8 +61,9 @@ class EventBuffer:
         if n == 0:
             return
         sub_arr = np.broadcast_to(np.asarray(sub, dtype=np.int8), (n,)).copy()
-        self.parts.append(EventLog(np.asarray(deal, np.int64), np.asarray(ts, np.int64),
-                                   np.full(n, field, np.int8), np.asarray(value, np.float64), sub_arr))
+        # copies: callers keep mutating their state arrays after recording an event
+        self.parts.append(EventLog(np.array(deal, np.int64), np.array(ts, np.int64),
+                                   np.full(n, field, np.int8), np.array(value, np.float64), sub_arr))
 
     def log(self) -> EventLog:
         return EventLog.concat(self.parts)

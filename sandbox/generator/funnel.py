@@ -84,10 +84,15 @@ def _never(n: int) -> np.ndarray:
     return np.full(n, NEVER, dtype=np.int64)
 
 
-def _records(person, created, owner, mql=None, sql=None, opp=None, customer=None, closed=None,
-             deal=None, mirror: bool = False) -> Records:
+Arr = np.ndarray
+
+
+def _records(person: Arr, created: Arr, owner: Arr, mql: Arr | None = None, sql: Arr | None = None,
+             opp: Arr | None = None, customer: Arr | None = None, closed: Arr | None = None,
+             deal: Arr | None = None, mirror: bool = False) -> Records:
     n = len(person)
-    def arr(x):
+
+    def arr(x: Arr | None) -> Arr:
         return _never(n) if x is None else np.asarray(x, np.int64)
     return Records(np.asarray(person, np.int64), np.asarray(created, np.int64), np.asarray(owner, np.int64),
                    arr(mql), arr(sql), arr(opp), arr(customer), arr(closed),

@@ -107,9 +107,51 @@ def simulate_surveys(rng: np.random.Generator, org: Org, start: int, horizon: in
     return out
 
 
-def simulate_quotas(org: Org, start: int, horizon: int, fy_start_month: int) -> list[Quota]:
+def quota_levels(org: Org, won_market: np.ndarray, won_day: np.ndarray, won_amount: np.ndarray,
+                 start: int, horizon: int, fy_start_month: int) -> dict[tuple[str, int], float]:
+    """Full quarterly quota per (market, fiscal quarter start day): the bookings per AE seat over
+    the span divided by the target attainment, rounded to 5,000 (sales planning sets quotas from
+    the expected bookings)."""
+    def q_of(day: int) -> int:
+        return day_of(quarter_start(date_of(day), fy_start_month))
+    seat_days: dict[tuple[str, int], float] = {}
+    for e in org.employees:
+        for i, st in enumerate(e.stints):
+            if st.role != "ae":
+                continue
+            end = e.stints[i + 1].start if i + 1 < len(e.stints) else (e.exit or horizon)
+            market = org.teams[st.team].market
+            for day in range(max(st.start, start), min(end, horizon)):
+                key = (market, q_of(day))
+                seat_days[key] = seat_days.get(key, 0.0) + 1
+    booked: dict[tuple[str, int], float] = {}
+    quarter_cache: dict[int, int] = {}
+    for m, d, a in zip(won_market, won_day, won_amount, strict=True):
+        q = quarter_cache.setdefault(int(d), q_of(int(d)))
+        booked[(str(m), q)] = booked.get((str(m), q), 0.0) + float(a)
+    # one level per market for the whole span, so "full quota" means the same thing for every hire
+    out = {}
+    for market in {m for m, _ in seat_days}:
+        days = sum(v for (m, _), v in seat_days.items() if m == market)
+        total = sum(v for (m, _), v in booked.items() if m == market)
+        if days >= 30 and total > 0:
+            level = total / (days / 91.3)
+            for (m, q) in seat_days:
+                if m == market:
+                    out[(m, q)] = max(5000.0, round(level / S.TARGET_ATTAINMENT / 5000) * 5000)
+    return out
+
+
+def _fy_start(d, fy_start_month: int):  # type: ignore[no-untyped-def]
+    year = d.year if d.month >= fy_start_month else d.year - 1
+    return d.replace(year=year, month=fy_start_month, day=1)
+
+
+def simulate_quotas(org: Org, start: int, horizon: int, fy_start_month: int,
+                    levels: dict[tuple[str, int], float] | None = None) -> list[Quota]:
     """Revenue quotas (AEs, corporate currency) and meeting quotas (SDRs) per fiscal quarter,
     ramped over the first three quarters in the seat and prorated in the quarter of arrival."""
+    levels = levels or {}
     out: list[Quota] = []
     for e in org.employees:
         for i, st in enumerate(e.stints):
@@ -117,12 +159,15 @@ def simulate_quotas(org: Org, start: int, horizon: int, fy_start_month: int) -> 
                 continue
             end = e.stints[i + 1].start if i + 1 < len(e.stints) else (e.exit or horizon)
             market = org.teams[st.team].market
-            full = S.SDR_QUARTERLY_MEETINGS if st.role == "sdr" else S.FULL_QUARTERLY_QUOTA_EUR[market]
             first_q = quarter_start(date_of(max(st.start, start)), fy_start_month)
             arrival_q = quarter_start(date_of(st.start), fy_start_month)
             q = first_q
             while day_of(q) < min(end, horizon + 95):
                 q_end = add_months(q, 3)
+                if st.role == "sdr":
+                    full = float(S.SDR_QUARTERLY_MEETINGS)
+                else:
+                    full = levels.get((market, day_of(q))) or float(S.FULL_QUARTERLY_QUOTA_EUR[market])
                 ramp_index = (q.year - arrival_q.year) * 4 + (q.month - arrival_q.month) // 3
                 ramp_index += 2 if e.rehire_of is not None else 0
                 factor = S.QUOTA_RAMP[ramp_index] if 0 <= ramp_index < len(S.QUOTA_RAMP) else 1.0

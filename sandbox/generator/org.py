@@ -7,6 +7,7 @@ Every seat of every team is a chain of occupants: an occupant stays for an expon
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -184,7 +185,7 @@ def simulate_org(rng: np.random.Generator, size: S.SizeSpec, start: int, as_of: 
     return org
 
 
-def _fill_seat(rng: np.random.Generator, add, role: str, team: int, opened: int | None, start: int,
+def _fill_seat(rng: np.random.Generator, add: Callable[[str, str, int, int, str], Employee], role: str, team: int, opened: int | None, start: int,
                horizon: int, domain: str, employees: list[Employee]) -> None:
     """Occupants of one seat: the first hired before the span (or when a new seat opens)."""
     if opened is None:

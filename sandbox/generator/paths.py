@@ -40,8 +40,8 @@ def month_end(days: np.ndarray) -> np.ndarray:
 
 
 def expected_close(rng: np.random.Generator, start_days: np.ndarray, cycle_days: np.ndarray) -> np.ndarray:
-    """A rep's estimate: start + cycle with noise, often snapped to a month end."""
-    est = start_days + np.maximum(7, cycle_days * rng.uniform(0.6, 1.4, size=len(start_days))).astype(np.int64)
+    """A rep's (optimistic) estimate: start + cycle with noise, often snapped to a month end."""
+    est = start_days + np.maximum(7, cycle_days * rng.uniform(0.5, 1.2, size=len(start_days))).astype(np.int64)
     snap = rng.random(len(est)) < 0.5
     return np.where(snap, month_end(est), est)
 

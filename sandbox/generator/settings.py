@@ -78,7 +78,8 @@ TEAMS: tuple[TeamSpec, ...] = (
     TeamSpec("Strategic Accounts", "strategic", SF, "Named accounts", ("DE", "FR", "GB", "US"),
              1, 0, "enterprise", "senior manager"),
     TeamSpec("SDR Mid-Market & Enterprise", "sdr", SF, "Europe", (), 0, 4, "sdr_sf", "junior manager"),
-    TeamSpec("Subsidiary UK", "subsidiary", PD, "UK & Ireland", ("GB", "IE"), 4, 0, "sub_uk", "manager"),
+    TeamSpec("Subsidiary UK", "subsidiary", PD, "UK & Ireland", ("GB", "GB", "GB", "IE"), 4, 0, "sub_uk",
+             "manager"),  # country picks are uniform over the tuple: mostly GB, so mostly GBP
 )
 TINY_TEAMS: dict[str, tuple[int, int]] = {  # (aes, sdrs) per team in the tiny org
     "SMB North": (3, 0), "SMB South": (0, 0), "SDR SMB": (0, 1), "Mid-Market DACH": (2, 0),
@@ -101,19 +102,20 @@ class SizeSpec:
 
 SIZES: dict[str, SizeSpec] = {
     "tiny": SizeSpec(1, True, 0.12, 0.6, 0.5, False),  # ~10 reps, ~300 deals
-    "small": SizeSpec(1, False, 0.85, 1.0, 1.0, False),  # ~40 reps, ~5k deals
-    "large": SizeSpec(90, False, 2.2, 0.35, 0.35, True),  # ~3,000 reps, ~1M deals
+    "small": SizeSpec(1, False, 0.75, 1.0, 1.0, False),  # ~40 reps, ~5k deals
+    "large": SizeSpec(90, False, 1.45, 0.2, 0.35, True),  # ~3,500 reps, ~1M deals
 }
 
 # -- HR ---------------------------------------------------------------------------------------------
 # Annual exit hazards: public range for sales turnover is 25-35 % a year (SDRs highest), about half
 # voluntary. Managers are stable here except for the built-in manager change.
-EXIT_HAZARD = {"ae": 0.33, "sdr": 0.40, "manager": 0.0, "vp": 0.0}
+EXIT_HAZARD = {"ae": 0.27, "sdr": 0.34, "manager": 0.0, "vp": 0.0}
 VOLUNTARY_SHARE = 0.5
 VACANCY_DAYS = (20, 75)  # time to refill a seat
-GROWTH_SEATS_PER_YEAR = 0.12  # share of seats added per year (headcount growth)
+GROWTH_SEATS_PER_YEAR = 0.07  # share of seats added per year (headcount growth)
 PRIOR_TENURE_DAYS = (60, 1600)  # how long before the span the first occupants were hired
-RAMP_DAYS = (90, 180)  # public range: new AEs reach productivity in 3-6 months
+RAMP_DAYS = (45, 120)  # pipeline-building ramp; bookings lag it by the sales cycle, so new AEs
+#                       reach 80 % of quota in about 3-6 months (the public range)
 QUOTA_RAMP = (0.25, 0.5, 0.75)  # share of full quota in the first, second, third quarter of tenure
 SDR_RAMP_DAYS = (30, 75)
 LEVELS_AE = ("junior", "mid", "senior")
@@ -158,17 +160,18 @@ class MarketSpec:
 
 
 MARKETS: dict[str, MarketSpec] = {
-    "smb": MarketSpec(8.0, 9000, 0.55, (0.6, 0.64, 0.76, 0.8), (7, 8, 9, 6), 0.5, (8, 199), 0.08),
-    "mid_market": MarketSpec(3.6, 36000, 0.5, (0.56, 0.6, 0.74, 0.76), (14, 18, 20, 15), 0.4,
+    "smb": MarketSpec(8.0, 9000, 0.55, (0.58, 0.6, 0.72, 0.78), (9, 10, 12, 9), 0.5, (8, 199), 0.08),
+    "mid_market": MarketSpec(3.6, 36000, 0.5, (0.55, 0.57, 0.7, 0.74), (18, 22, 25, 20), 0.4,
                              (200, 999), 0.06),
-    "enterprise": MarketSpec(1.8, 110000, 0.5, (0.55, 0.60, 0.72, 0.75), (25, 32, 38, 32), 0.25,
+    "enterprise": MarketSpec(1.8, 110000, 0.5, (0.52, 0.56, 0.68, 0.72), (28, 36, 42, 36), 0.25,
                              (1000, 60000), 0.05),
-    "strategic": MarketSpec(1.4, 160000, 0.45, (0.6, 0.62, 0.74, 0.76), (25, 35, 40, 35), 0.0,
+    "strategic": MarketSpec(1.4, 160000, 0.45, (0.56, 0.6, 0.7, 0.74), (25, 35, 40, 35), 0.0,
                             (5000, 120000), 0.05),
-    "subsidiary": MarketSpec(5.0, 12000, 0.55, (0.6, 0.65, 0.75, 0.8), (10, 12, 12, 9), 0.0,
+    "subsidiary": MarketSpec(5.0, 12000, 0.55, (0.57, 0.62, 0.72, 0.77), (12, 14, 15, 11), 0.0,
                              (15, 900), 0.08),
 }
-FULL_QUARTERLY_QUOTA_EUR = {  # about 70-90 % expected attainment, the public norm
+TARGET_ATTAINMENT = 0.95  # quotas set from expected bookings: average attainment a bit under 100 %
+FULL_QUARTERLY_QUOTA_EUR = {  # fallback when a market has no bookings to calibrate from
     "smb": 75000, "mid_market": 120000, "enterprise": 140000, "strategic": 160000,
     "subsidiary": 95000,
 }
@@ -180,7 +183,7 @@ SKIP_PROB = 0.07  # a deal jumps over the next stage
 BACKWARD_PROB = 0.12  # share of non-passing proposal/negotiation deals that move back instead
 REOPEN_PROB = 0.04  # lost deals reopened later
 REOPEN_DAYS = (15, 90)
-LOST_DWELL_FACTOR = (0.5, 1.6)
+LOST_DWELL_FACTOR = (1.0, 3.0)  # lost deals linger before someone closes them
 DWELL_SIGMA = 0.55
 HUBSPOT_QUALIFIED_SUBSTAGE = 0.7  # HubSpot/Pipedrive deals that pass the second qualification stage
 AMOUNT_CHANGE_AT_PROPOSAL = 0.35
@@ -196,10 +199,12 @@ DAILY_DELETES_AFTER_AS_OF_DAYS = 7  # guarantee a deletion per CRM on each of th
 RENEWAL_WIN_PROB = 0.88
 RENEWAL_UPLIFT = (1.0, 1.1)
 RENEWAL_LEAD_DAYS = (55, 90)
-EXPANSION_PROB = 0.45
-EXPANSION_SHARE = (0.25, 0.6)
+EXPANSION_PROB = 0.35
+EXPANSION_SHARE = (0.3, 0.7)
 EXPANSION_WIN_PROB = 0.55
-EXISTING_CUSTOMERS_PER_AE = 3.0  # customers signed before the CRM span (their renewals recur)
+# Customers signed before the span, per AE seat (their renewals recur): about a year and a half of
+# wins, so the renewal book is already running when the CRM history starts.
+EXISTING_CUSTOMERS_PER_AE = {"smb": 30, "mid_market": 10, "enterprise": 5, "strategic": 4, "subsidiary": 18}
 SALES_OPS_RENEWAL_SHARE = 0.04  # Salesforce renewals created by automation, owned by sales ops
 
 LEAD_CHANNELS = ("Inbound", "SDR outbound", "AE sourced", "Partner", "Event")

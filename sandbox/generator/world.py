@@ -14,15 +14,14 @@ from . import settings as S
 from .accounts import AccountRecords, simulate_accounts
 from .activities import Activities, simulate_activities
 from .companies import Companies, simulate_companies
-from .deals import Deals, simulate_deals
-from .events import STAGE, EventLog
+from .deals import Deals, outcomes, simulate_deals
+from .events import STAGE, EventBuffer, EventLog, FieldIndex
 from .funnel import Funnel, simulate_funnel
 from .fx import simulate_rates
-from .hr import Absence, Answer, Quota, simulate_absences, simulate_quotas, simulate_surveys
+from .hr import Absence, Answer, Quota, quota_levels, simulate_absences, simulate_quotas, simulate_surveys
 from .lifecycle import complete_history
 from .org import Org, simulate_org
 from .paths import PathInputs, run_paths
-from .events import EventBuffer, FieldIndex
 from .timeutil import DAY, NEVER, add_months, date_of, day_of, month_start, quarter_start, seconds_of
 
 
@@ -114,11 +113,23 @@ def generate(seed: int = 42, size: str = "small", as_of: date | None = None,
     accounts = simulate_accounts(r[7], companies, deals, won_ts, funnel, start, horizon)
     absences = simulate_absences(r[8], org, start, horizon)
     answers = simulate_surveys(r[8], org, start, horizon, fiscal_year_start_month)
-    quotas = simulate_quotas(org, start, horizon, fiscal_year_start_month)
+    quotas = simulate_quotas(org, start, horizon, fiscal_year_start_month,
+                             _quota_levels(org, deals, log, fx, fx_first, start, horizon, fiscal_year_start_month))
     effects = manager_change_effects(r[9]) if org.manager_changes else {}
     return World(seed, size, fiscal_year_start_month, corporate_currency, start, horizon, as_of_day,
                  as_of_day * DAY, org, companies, deals, log, won_ts, funnel, activities, accounts,
                  absences, answers, quotas, fx, fx_first, effects)
+
+
+def _quota_levels(org: Org, deals: Deals, log: EventLog, fx: np.ndarray, fx_first: int, start: int,
+                  horizon: int, fy_start_month: int) -> dict[tuple[str, int], float]:
+    """Quota levels calibrated on the simulated bookings of AE-owned deals."""
+    stage, last_ts, amount = outcomes(log, len(deals))
+    won = (stage == S.WON) & (deals.owner0 >= 0) & (deals.deleted == NEVER)
+    day = last_ts[won] // DAY
+    corp = amount[won] * fx[deals.currency[won], np.clip(day - fx_first, 0, fx.shape[1] - 1)]
+    market = np.array([org.teams[t].market for t in deals.team[won]], dtype=object)
+    return quota_levels(org, market, day, corp, start, horizon, fy_start_month)
 
 
 def step(world: World, days: int = 1) -> World:

@@ -230,7 +230,8 @@ class CrmServer:
             ctx.load_cert_chain(str(self.tls[0]), str(self.tls[1]))
             httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, name=f"{self.name}-server", daemon=True)
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"{self.name}-server", daemon=True)
         self._thread.start()
         return self
 

@@ -9,13 +9,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from forecast_warehouse import SyntheticConfig, build_synthetic_warehouse, generate
+from forecast_warehouse import BUILD_SETTINGS, DEFAULT_CONFIG, build_synthetic_warehouse, generate
 
 from revops.forecast import Marts, build_forecast, load_marts
 
-CONFIG = SyntheticConfig()
-BUILD = {"as_of": CONFIG.as_of, "fiscal_year_start_month": CONFIG.fiscal_year_start_month,
-         "corporate_currency": "USD", "seed": 0, "simulations": 2000, "backtest_periods": 6}
+CONFIG = DEFAULT_CONFIG
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +41,7 @@ def built(warehouse_file: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
     path = tmp_path_factory.mktemp("forecast_built") / "warehouse.duckdb"
     shutil.copy(warehouse_file, path)
     with duckdb.connect(str(path)) as con:
-        counts = build_forecast(con, **BUILD)
+        counts = build_forecast(con, **BUILD_SETTINGS)
     return path, counts
 
 

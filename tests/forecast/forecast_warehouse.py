@@ -91,6 +91,33 @@ def _reps(cfg: SyntheticConfig, rng: np.random.Generator) -> tuple[pd.DataFrame,
     return reps, skill
 
 
+@dataclass(frozen=True)
+class _History:
+    """One deal's dated stage entries, close-date changes and amount changes."""
+
+    path: list[tuple[int, int]]
+    first_ecd: int
+    ecd_changes: list[tuple[int, int, int]]
+    amount: float
+    amount_changes: list[tuple[int, float, float]]
+
+    def state_at(self, day: int) -> tuple[int, int, float, int]:
+        """(stage, day entered, amount, expected close day) at the end of `day`."""
+        stage, entered = self.path[0]
+        for k, d in self.path:
+            if d <= day:
+                stage, entered = k, d
+        ecd = self.first_ecd
+        for d, _, new in self.ecd_changes:
+            if d <= day:
+                ecd = new
+        amount = self.amount
+        for d, _, new_amount in self.amount_changes:
+            if d <= day:
+                amount = new_amount
+        return stage, entered, amount, ecd
+
+
 def generate(cfg: SyntheticConfig = SyntheticConfig()) -> dict[str, pd.DataFrame]:
     """All marts tables as frames (table name without schema -> frame)."""
     rng = np.random.default_rng(cfg.seed)
@@ -170,22 +197,7 @@ def generate(cfg: SyntheticConfig = SyntheticConfig()) -> dict[str, pd.DataFrame
             for d in sorted(rng.integers(created, active_end, size=n).tolist()):
                 acts.append((deal_id, account, owner, source, int(d)))
 
-        # Point-in-time states between breakpoints, for the daily snapshots.
-        def state_at(day: int) -> tuple[int, int, float, int]:
-            stg, entered = path[0]
-            for k, d in path:
-                if d <= day:
-                    stg, entered = k, d
-            e = first_ecd
-            for d, _, new in ecd_changes:
-                if d <= day:
-                    e = new
-            a = amount
-            for d, _, new_a in amount_changes:
-                if d <= day:
-                    a = new_a
-            return stg, entered, a, e
-
+        state_at = _History(path, first_ecd, ecd_changes, amount, amount_changes).state_at
         last_open = min(close - 1, as_of)
         breaks = sorted({created, *[d for _, d in path], *[d for d, _, _ in ecd_changes],
                          *[d for d, _, _ in amount_changes]})
@@ -362,6 +374,12 @@ def write_warehouse(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFra
             con.execute(f"CREATE OR REPLACE TABLE marts.{name} AS SELECT {cols} FROM _synthetic")
         finally:
             con.unregister("_synthetic")
+
+
+DEFAULT_CONFIG = SyntheticConfig()
+# How the tests build the forecast on the default synthetic warehouse.
+BUILD_SETTINGS = {"as_of": DEFAULT_CONFIG.as_of, "fiscal_year_start_month": DEFAULT_CONFIG.fiscal_year_start_month,
+                  "corporate_currency": "USD", "seed": 0, "simulations": 2000, "backtest_periods": 6}
 
 
 def build_synthetic_warehouse(path: Path, cfg: SyntheticConfig = SyntheticConfig()) -> Path:

@@ -34,7 +34,7 @@ keyed as (
     from records
     left join domains_by_name
         on records.normalised_domain is null
-        and records.normalised_name = domains_by_name.normalised_name
+            and records.normalised_name = domains_by_name.normalised_name
 
 )
 

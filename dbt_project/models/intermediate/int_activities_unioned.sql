@@ -5,7 +5,11 @@ with
 
 mapping as (
 
-    select source, source_object, lower(source_type) as source_type, activity_type
+    select
+        source,
+        source_object,
+        lower(source_type) as source_type,
+        activity_type
     from {{ ref('activity_type_mapping') }}
 
 ),
@@ -23,15 +27,16 @@ salesforce_tasks as (
         tasks.owner_id as source_owner_id,
         case when tasks.what_id like '006%' then tasks.what_id end as source_deal_id,
         coalesce(tasks.account_id, case when tasks.what_id like '001%' then tasks.what_id end) as source_account_id,
+        tasks.who_id as source_person_id,
         tasks.call_duration_seconds / 60.0 as duration_minutes,
         tasks.subject
     from {{ ref('stg_salesforce__tasks') }} as tasks
     left join mapping as by_type
         on by_type.source = 'salesforce' and by_type.source_object = 'task'
-        and by_type.source_type = lower(tasks.task_type)
+            and by_type.source_type = lower(tasks.task_type)
     left join mapping as by_subtype
         on by_subtype.source = 'salesforce' and by_subtype.source_object = 'task'
-        and by_subtype.source_type = lower(tasks.task_subtype)
+            and by_subtype.source_type = lower(tasks.task_subtype)
     left join mapping as fallback
         on fallback.source = 'salesforce' and fallback.source_object = 'task' and fallback.source_type = '*'
 
@@ -49,6 +54,7 @@ salesforce_events as (
         events.owner_id as source_owner_id,
         case when events.what_id like '006%' then events.what_id end as source_deal_id,
         coalesce(events.account_id, case when events.what_id like '001%' then events.what_id end) as source_account_id,
+        events.who_id as source_person_id,
         cast(coalesce(
             events.duration_minutes,
             {{ revops.days_between('events.start_at', 'events.end_at') }} * 1440
@@ -57,7 +63,7 @@ salesforce_events as (
     from {{ ref('stg_salesforce__events') }} as events
     left join mapping as by_type
         on by_type.source = 'salesforce' and by_type.source_object = 'event'
-        and by_type.source_type = lower(events.event_type)
+            and by_type.source_type = lower(events.event_type)
     left join mapping as fallback
         on fallback.source = 'salesforce' and fallback.source_object = 'event' and fallback.source_type = '*'
 
@@ -65,24 +71,54 @@ salesforce_events as (
 
 hubspot_engagements as (
 
-    select 'calls' as source_object, call_id as source_activity_id, owner_id, occurred_at,
-        cast(null as {{ dbt.type_string() }}) as source_type, duration_ms / 60000.0 as duration_minutes, subject
+    select
+        'calls' as source_object,
+        call_id as source_activity_id,
+        owner_id,
+        occurred_at,
+        cast(null as {{ dbt.type_string() }}) as source_type,
+        duration_ms / 60000.0 as duration_minutes,
+        subject
     from {{ ref('stg_hubspot__calls') }}
     union all
-    select 'meetings', meeting_id, owner_id, coalesce(occurred_at, start_at),
-        cast(null as {{ dbt.type_string() }}), {{ revops.days_between('start_at', 'end_at') }} * 1440, subject
+    select
+        'meetings',
+        meeting_id,
+        owner_id,
+        coalesce(occurred_at, start_at),
+        cast(null as {{ dbt.type_string() }}),
+        {{ revops.days_between('start_at', 'end_at') }} * 1440,
+        subject
     from {{ ref('stg_hubspot__meetings') }}
     union all
-    select 'emails', email_id, owner_id, occurred_at,
-        activity_category, cast(null as {{ revops.type_double() }}), subject
+    select
+        'emails',
+        email_id,
+        owner_id,
+        occurred_at,
+        activity_category,
+        cast(null as {{ revops.type_double() }}),
+        subject
     from {{ ref('stg_hubspot__emails') }}
     union all
-    select 'notes', note_id, owner_id, occurred_at,
-        cast(null as {{ dbt.type_string() }}), cast(null as {{ revops.type_double() }}), subject
+    select
+        'notes',
+        note_id,
+        owner_id,
+        occurred_at,
+        cast(null as {{ dbt.type_string() }}),
+        cast(null as {{ revops.type_double() }}),
+        subject
     from {{ ref('stg_hubspot__notes') }}
     union all
-    select 'tasks', task_id, owner_id, occurred_at,
-        task_type, cast(null as {{ revops.type_double() }}), subject
+    select
+        'tasks',
+        task_id,
+        owner_id,
+        occurred_at,
+        task_type,
+        cast(null as {{ revops.type_double() }}),
+        subject
     from {{ ref('stg_hubspot__tasks') }}
 
 ),
@@ -111,18 +147,19 @@ hubspot as (
         engagements.owner_id as source_owner_id,
         hubspot_links.deal_id as source_deal_id,
         hubspot_links.company_id as source_account_id,
+        cast(null as {{ dbt.type_string() }}) as source_person_id,
         engagements.duration_minutes,
         engagements.subject
     from hubspot_engagements as engagements
     left join hubspot_links
         on engagements.source_object = hubspot_links.from_object_type
-        and engagements.source_activity_id = hubspot_links.from_id
+            and engagements.source_activity_id = hubspot_links.from_id
     left join mapping as by_type
         on by_type.source = 'hubspot' and by_type.source_object = engagements.source_object
-        and by_type.source_type = lower(engagements.source_type)
+            and by_type.source_type = lower(engagements.source_type)
     left join mapping as fallback
         on fallback.source = 'hubspot' and fallback.source_object = engagements.source_object
-        and fallback.source_type = '*'
+            and fallback.source_type = '*'
 
 ),
 
@@ -143,15 +180,17 @@ pipedrive as (
         activities.owner_id as source_owner_id,
         activities.deal_id as source_deal_id,
         activities.organization_id as source_account_id,
+        activities.person_id as source_person_id,
         cast(
             {{ dbt.safe_cast(dbt.split_part('activities.duration', "':'", 1), dbt.type_int()) }} * 60
             + {{ dbt.safe_cast(dbt.split_part('activities.duration', "':'", 2), dbt.type_int()) }}
-        as {{ revops.type_double() }}) as duration_minutes,
+            as {{ revops.type_double() }}
+        ) as duration_minutes,
         activities.subject
     from {{ ref('stg_pipedrive__activities') }} as activities
     left join mapping as by_type
         on by_type.source = 'pipedrive' and by_type.source_object = 'activities'
-        and by_type.source_type = lower(activities.activity_type)
+            and by_type.source_type = lower(activities.activity_type)
     left join mapping as fallback
         on fallback.source = 'pipedrive' and fallback.source_object = 'activities' and fallback.source_type = '*'
 
@@ -180,6 +219,7 @@ select
     source_owner_id,
     case when source_deal_id is not null then source || ':' || source_deal_id end as deal_id,
     source_account_id,
+    source_person_id,
     duration_minutes,
     subject
 from unioned

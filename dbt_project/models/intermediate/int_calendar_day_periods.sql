@@ -5,23 +5,44 @@ with
 
 days as (
 
-    select date_day, week_start, month_start, quarter_start from {{ ref('int_calendar_days') }}
+    select
+        date_day,
+        week_start,
+        month_start,
+        quarter_start
+    from {{ ref('int_calendar_days') }}
 
 ),
 
 periods as (
 
-    select grain, period_start, period_end from {{ ref('int_calendar_periods') }}
+    select
+        grain,
+        period_start,
+        period_end
+    from {{ ref('int_calendar_periods') }}
 
 ),
 
 day_starts as (
 
-    select date_day, 'week' as grain, week_start as period_start from days
+    select
+        date_day,
+        'week' as grain,
+        week_start as period_start
+    from days
     union all
-    select date_day, 'month' as grain, month_start as period_start from days
+    select
+        date_day,
+        'month' as grain,
+        month_start as period_start
+    from days
     union all
-    select date_day, 'quarter' as grain, quarter_start as period_start from days
+    select
+        date_day,
+        'quarter' as grain,
+        quarter_start as period_start
+    from days
 
 )
 
@@ -33,4 +54,4 @@ select
 from day_starts
 inner join periods
     on day_starts.grain = periods.grain
-    and day_starts.period_start = periods.period_start
+        and day_starts.period_start = periods.period_start

@@ -1,4 +1,4 @@
--- One row per day from the start of the fiscal year of the earliest deal or activity (at most ten
+-- One row per day from the start of the fiscal year of the earliest deal, activity or MQL (at most ten
 -- years back) to the end of the fiscal quarter after the as-of date's quarter, with the ISO week,
 -- calendar month and fiscal quarter each day belongs to.
 
@@ -15,6 +15,8 @@ first_dates as (
     select min(created_date) as first_date from {{ ref('int_deals_unioned') }}
     union all
     select min(cast(occurred_at as date)) from {{ ref('int_activities_unioned') }}
+    union all
+    select min(cast(mql_at as date)) from {{ ref('int_people_unioned') }}
 
 ),
 

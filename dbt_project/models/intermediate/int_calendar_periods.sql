@@ -18,11 +18,22 @@ days as (
 
 starts as (
 
-    select distinct 'week' as grain, week_start as period_start from days
+    select distinct
+        'week' as grain,
+        week_start as period_start
+    from days
     union all
-    select distinct 'month' as grain, month_start as period_start from days where not is_before_first_year
+    select distinct
+        'month' as grain,
+        month_start as period_start
+    from days
+    where not is_before_first_year
     union all
-    select distinct 'quarter' as grain, quarter_start as period_start from days where not is_before_first_year
+    select distinct
+        'quarter' as grain,
+        quarter_start as period_start
+    from days
+    where not is_before_first_year
 
 ),
 

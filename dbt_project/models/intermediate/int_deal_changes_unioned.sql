@@ -4,7 +4,8 @@
 -- amount, expected_close_date, probability (0-1), forecast_category (Salesforce only).
 --   Salesforce: OpportunityHistory rows are snapshots of all fields; a change is a field that
 --               differs from the previous snapshot.
---   HubSpot:    the `dealstage` property history (stage only; other fields have no history here).
+--   HubSpot:    the `dealstage` property history, and the `amount` and `closedate` histories when
+--               the connector lands them (else those fields keep the deal's current value).
 --   Pipedrive:  the deal flow, whose rows are changes with old and new values; the first change's
 --               old value is the value at creation.
 
@@ -12,7 +13,11 @@ with
 
 deals as (
 
-    select deal_id, source, source_deal_id from {{ ref('int_deals_unioned') }}
+    select
+        deal_id,
+        source,
+        source_deal_id
+    from {{ ref('int_deals_unioned') }}
 
 ),
 
@@ -32,7 +37,7 @@ salesforce_snapshots as (
     from {{ ref('stg_salesforce__opportunity_history') }} as history
     inner join deals
         on deals.source = 'salesforce'
-        and deals.source_deal_id = history.opportunity_id
+            and deals.source_deal_id = history.opportunity_id
 
 ),
 
@@ -56,17 +61,17 @@ salesforce_changes as (
 
     {% set sf_fields = ['stage_key', 'amount', 'expected_close_date', 'probability', 'forecast_category'] %}
     {% for field in sf_fields %}
-    select
-        deal_id,
-        changed_at,
-        change_order,
-        '{{ field }}' as field,
-        previous_{{ field }} as old_value,
-        {{ field }} as new_value,
-        change_order = 1 as is_initial
-    from salesforce_sequenced
-    where change_order = 1 or {{ field }} is distinct from previous_{{ field }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            deal_id,
+            changed_at,
+            change_order,
+            '{{ field }}' as field,
+            previous_{{ field }} as old_value,
+            {{ field }} as new_value,
+            change_order = 1 as is_initial
+        from salesforce_sequenced
+        where change_order = 1 or {{ field }} is distinct from previous_{{ field }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -75,27 +80,48 @@ salesforce_changes as (
 
 hubspot_history as (
 
+    -- dealstage always; amount and closedate when the connector lands their property history
     select
-        deals.deal_id,
-        history.changed_at,
-        history.stage_id as stage_key,
-        row_number() over (
-            partition by deals.deal_id order by history.changed_at, history.stage_id
-        ) as change_order
-    from {{ ref('stg_hubspot__deal_stage_history') }} as history
-    inner join deals
-        on deals.source = 'hubspot'
-        and deals.source_deal_id = history.deal_id
-    where history.stage_id is not null
+        deal_id,
+        changed_at,
+        'stage_key' as field,
+        stage_id as field_value
+    from {{ ref('stg_hubspot__deal_stage_history') }}
+    union all
+    select
+        deal_id,
+        changed_at,
+        'amount' as field,
+        cast(amount as {{ dbt.type_string() }})
+    from {{ ref('stg_hubspot__deal_amount_history') }}
+    union all
+    select
+        deal_id,
+        changed_at,
+        'expected_close_date' as field,
+        cast(cast(close_at as date) as {{ dbt.type_string() }})
+    from {{ ref('stg_hubspot__deal_close_date_history') }}
 
 ),
 
 hubspot_sequenced as (
 
     select
-        *,
-        lag(stage_key) over (partition by deal_id order by change_order) as previous_stage_key
-    from hubspot_history
+        deals.deal_id,
+        history.changed_at,
+        history.field,
+        history.field_value,
+        row_number() over (
+            partition by deals.deal_id, history.field order by history.changed_at, history.field_value
+        ) as change_order,
+        lag(history.field_value) over (
+            partition by deals.deal_id, history.field order by history.changed_at, history.field_value
+        ) as previous_value
+    from hubspot_history as history
+    inner join deals
+        on deals.source = 'hubspot'
+            and deals.source_deal_id = history.deal_id
+    where history.field_value is not null
 
 ),
 
@@ -105,12 +131,12 @@ hubspot_changes as (
         deal_id,
         changed_at,
         change_order,
-        'stage_key' as field,
-        previous_stage_key as old_value,
-        stage_key as new_value,
+        field,
+        previous_value as old_value,
+        field_value as new_value,
         change_order = 1 as is_initial
     from hubspot_sequenced
-    where change_order = 1 or stage_key is distinct from previous_stage_key
+    where change_order = 1 or field_value is distinct from previous_value
 
 ),
 
@@ -143,7 +169,7 @@ pipedrive_flow as (
     from {{ ref('stg_pipedrive__deal_flow') }} as flow
     inner join deals
         on deals.source = 'pipedrive'
-        and deals.source_deal_id = flow.deal_id
+            and deals.source_deal_id = flow.deal_id
     where flow.field_key in ('stage_id', 'value', 'expected_close_date', 'status', 'probability')
 
 ),
@@ -183,11 +209,35 @@ pipedrive_changes as (
 
 )
 
-select deal_id, 'salesforce' as source, changed_at, change_order, field, old_value, new_value, is_initial
+select
+    deal_id,
+    'salesforce' as source,
+    changed_at,
+    change_order,
+    field,
+    old_value,
+    new_value,
+    is_initial
 from salesforce_changes
 union all
-select deal_id, 'hubspot' as source, changed_at, change_order, field, old_value, new_value, is_initial
+select
+    deal_id,
+    'hubspot' as source,
+    changed_at,
+    change_order,
+    field,
+    old_value,
+    new_value,
+    is_initial
 from hubspot_changes
 union all
-select deal_id, 'pipedrive' as source, changed_at, change_order, field, old_value, new_value, is_initial
+select
+    deal_id,
+    'pipedrive' as source,
+    changed_at,
+    change_order,
+    field,
+    old_value,
+    new_value,
+    is_initial
 from pipedrive_changes

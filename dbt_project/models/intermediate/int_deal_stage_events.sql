@@ -79,14 +79,20 @@ select
             'sequenced.entered_at', 'cast(settings.as_of_date as ' ~ dbt.type_timestamp() ~ ')') }})
     end as days_in_stage,
     sequenced.stage_entry_number = 1 as is_first_entry,
-    coalesce(progress.previous_progress_order is not null
-        and sequenced.stage_order > progress.previous_progress_order + 1, false) as is_skip,
-    coalesce(progress.previous_progress_order is not null
-        and sequenced.stage_order < progress.previous_progress_order, false) as is_backward,
-    coalesce(sequenced.previous_stage in ('closed_won', 'closed_lost')
-        and sequenced.stage not in ('closed_won', 'closed_lost'), false) as is_reopening
+    coalesce(
+        progress.previous_progress_order is not null
+        and sequenced.stage_order > progress.previous_progress_order + 1, false
+    ) as is_skip,
+    coalesce(
+        progress.previous_progress_order is not null
+        and sequenced.stage_order < progress.previous_progress_order, false
+    ) as is_backward,
+    coalesce(
+        sequenced.previous_stage in ('closed_won', 'closed_lost')
+        and sequenced.stage not in ('closed_won', 'closed_lost'), false
+    ) as is_reopening
 from sequenced
 cross join settings
 left join progress
     on sequenced.deal_id = progress.deal_id
-    and sequenced.entry_number = progress.entry_number
+        and sequenced.entry_number = progress.entry_number

@@ -60,15 +60,28 @@ catalogue_keyed as (
 
 deals as (
 
-    select deal_id, source, pipeline_key, stage_key from {{ ref('int_deals_unioned') }}
+    select
+        deal_id,
+        source,
+        pipeline_key,
+        stage_key
+    from {{ ref('int_deals_unioned') }}
 
 ),
 
 used as (
 
-    select source, pipeline_key, stage_key from deals where stage_key is not null
+    select
+        source,
+        pipeline_key,
+        stage_key
+    from deals
+    where stage_key is not null
     union
-    select deals.source, deals.pipeline_key, changes.new_value as stage_key
+    select
+        deals.source,
+        deals.pipeline_key,
+        changes.new_value as stage_key
     from {{ ref('int_deal_changes_unioned') }} as changes
     inner join deals on changes.deal_id = deals.deal_id
     where changes.field = 'stage_key' and changes.new_value is not null
@@ -90,8 +103,15 @@ stages as (
 
     -- catalogue stages, plus used stages the catalogue does not list
     select
-        source, lookup_pipeline_key, pipeline_key, pipeline_label, stage_key, stage_label,
-        stage_probability, display_order, true as is_in_catalogue
+        source,
+        lookup_pipeline_key,
+        pipeline_key,
+        pipeline_label,
+        stage_key,
+        stage_label,
+        stage_probability,
+        display_order,
+        true as is_in_catalogue
     from catalogue_keyed
     union all
     select
@@ -107,8 +127,8 @@ stages as (
     from used_keyed
     left join catalogue_keyed
         on used_keyed.source = catalogue_keyed.source
-        and used_keyed.lookup_pipeline_key = catalogue_keyed.lookup_pipeline_key
-        and used_keyed.stage_key = catalogue_keyed.stage_key
+            and used_keyed.lookup_pipeline_key = catalogue_keyed.lookup_pipeline_key
+            and used_keyed.stage_key = catalogue_keyed.stage_key
     where catalogue_keyed.stage_key is null
     group by used_keyed.source, used_keyed.lookup_pipeline_key, used_keyed.stage_key
 
@@ -118,7 +138,7 @@ stages_flagged as (
 
     select
         stages.*,
-        exists (
+        exists(
             select 1 from used_keyed
             where used_keyed.source = stages.source
                 and used_keyed.lookup_pipeline_key = stages.lookup_pipeline_key
@@ -160,10 +180,10 @@ matched as (
     from stages_flagged
     inner join config
         on config.source = stages_flagged.source
-        and config.config_stage in (lower(stages_flagged.stage_key), lower(stages_flagged.stage_label))
-        and config.config_pipeline in (
-            lower(stages_flagged.pipeline_key), lower(stages_flagged.pipeline_label), '*'
-        )
+            and config.config_stage in (lower(stages_flagged.stage_key), lower(stages_flagged.stage_label))
+            and config.config_pipeline in (
+                lower(stages_flagged.pipeline_key), lower(stages_flagged.pipeline_label), '*'
+            )
 
 )
 
@@ -183,8 +203,8 @@ select
 from stages_flagged
 left join matched
     on stages_flagged.source = matched.source
-    and stages_flagged.lookup_pipeline_key = matched.lookup_pipeline_key
-    and stages_flagged.stage_key = matched.stage_key
-    and matched.preference = 1
+        and stages_flagged.lookup_pipeline_key = matched.lookup_pipeline_key
+        and stages_flagged.stage_key = matched.stage_key
+        and matched.preference = 1
 left join {{ ref('canonical_stages') }} as canonical
     on matched.canonical_stage = canonical.stage

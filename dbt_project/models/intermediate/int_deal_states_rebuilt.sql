@@ -63,20 +63,23 @@ current_values as (
         ('forecast_category', 'source_forecast_category', "source in ('salesforce', 'hubspot')"),
     ] %}
     {% for field, column, condition in current_fields %}
-    select
-        deal_id,
-        '{{ field }}' as field,
-        cast({{ column }} as {{ dbt.type_string() }}) as field_value
-    from deals
-    {% if condition %}where {{ condition }}{% endif %}
-    {% if not loop.last %}union all{% endif %}
+        select
+            deal_id,
+            '{{ field }}' as field,
+            cast({{ column }} as {{ dbt.type_string() }}) as field_value
+        from deals
+        {% if condition %}where {{ condition }}{% endif %}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
 
 history_fields as (
 
-    select distinct deal_id, field from changes
+    select distinct
+        deal_id,
+        field
+    from changes
 
 ),
 
@@ -109,7 +112,7 @@ events as (
         on current_values.deal_id = deal_bounds.deal_id
     left join history_fields
         on current_values.deal_id = history_fields.deal_id
-        and current_values.field = history_fields.field
+            and current_values.field = history_fields.field
     where history_fields.deal_id is null
 
     union all
@@ -171,9 +174,9 @@ fill_groups as (
     select
         *,
         {% for column in filled %}
-        count({{ column }}) over (
-            partition by deal_id order by valid_from rows between unbounded preceding and current row
-        ) as {{ column }}_group{% if not loop.last %},{% endif %}
+            count({{ column }}) over (
+                partition by deal_id order by valid_from rows between unbounded preceding and current row
+            ) as {{ column }}_group{% if not loop.last %},{% endif %}
         {% endfor %}
     from moments
 
@@ -185,7 +188,7 @@ filled as (
         deal_id,
         valid_from,
         {% for column in filled %}
-        max({{ column }}) over (partition by deal_id, {{ column }}_group) as {{ column }}{% if not loop.last %},{% endif %}
+            max({{ column }}) over (partition by deal_id, {{ column }}_group) as {{ column }}{% if not loop.last %},{% endif %}
         {% endfor %}
     from fill_groups
 
@@ -224,8 +227,8 @@ mapped as (
     from typed
     left join {{ ref('int_deal_stages_mapped') }} as stages
         on typed.source = stages.source
-        and typed.lookup_pipeline_key = stages.lookup_pipeline_key
-        and typed.stage_key = stages.stage_key
+            and typed.lookup_pipeline_key = stages.lookup_pipeline_key
+            and typed.stage_key = stages.stage_key
 
 ),
 
@@ -252,9 +255,9 @@ canonical as (
             when mapped.stage = 'closed_won' then 'closed'
             when mapped.stage = 'closed_lost' then 'omitted'
             else coalesce(
-                {{ revops.normalise_forecast_category('mapped.source_forecast_category') }},
-                canonical_stages.default_forecast_category
-            )
+                    {{ revops.normalise_forecast_category('mapped.source_forecast_category') }},
+                    canonical_stages.default_forecast_category
+                )
         end as forecast_category
     from mapped
     left join {{ ref('canonical_stages') }} as canonical_stages

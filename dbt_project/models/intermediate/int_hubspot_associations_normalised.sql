@@ -24,13 +24,13 @@ named as (
 
     select
         {% for side in ['from', 'to'] %}
-        case lower({{ side }}_object_type)
-            {%- for name, spellings in object_types.items() %}
-            when {% for s in spellings %}'{{ s }}'{% if not loop.last %} then '{{ name }}' when {% endif %}{% endfor %} then '{{ name }}'
-            {%- endfor %}
-            else lower({{ side }}_object_type)
-        end as {{ side }}_object_type,
-        {{ side }}_id,
+            case lower({{ side }}_object_type)
+                {%- for name, spellings in object_types.items() %}
+                    when {% for s in spellings %}'{{ s }}'{% if not loop.last %} then '{{ name }}' when {% endif %}{% endfor %} then '{{ name }}'
+                {%- endfor %}
+                else lower({{ side }}_object_type)
+            end as {{ side }}_object_type,
+            {{ side }}_id,
         {% endfor %}
         association_type_id
     from associations
@@ -39,9 +39,21 @@ named as (
 
 both_directions as (
 
-    select from_object_type, from_id, to_object_type, to_id, association_type_id from named
+    select
+        from_object_type,
+        from_id,
+        to_object_type,
+        to_id,
+        association_type_id
+    from named
     union
-    select to_object_type, to_id, from_object_type, from_id, association_type_id from named
+    select
+        to_object_type,
+        to_id,
+        from_object_type,
+        from_id,
+        association_type_id
+    from named
 
 )
 

@@ -2,7 +2,8 @@
 -- each funnel stage as that CRM recorded them:
 --   Salesforce leads: MQL_Date__c / SQL_Date__c, opportunity at conversion into an opportunity,
 --     customer when that opportunity was won; Salesforce contacts: the same custom fields if any.
---   HubSpot contacts: the hs_lifecyclestage_<stage>_date properties, else the lifecyclestage history.
+--   HubSpot contacts: the hs_lifecyclestage_<stage>_date properties, else the lifecyclestage history;
+--     the company from the contact's property, else its primary company association.
 --   Pipedrive persons: custom MQL / SQL date fields when the account has them.
 
 with
@@ -17,6 +18,27 @@ hubspot_history as (
         min(case when lifecycle_stage = 'customer' then changed_at end) as customer_at
     from {{ ref('stg_hubspot__contact_lifecycle_history') }}
     group by contact_id
+
+),
+
+hubspot_companies as (
+
+    -- a contact's company: its primary company association (type 1) first
+    select
+        contact_id,
+        company_id
+    from (
+        select
+            from_id as contact_id,
+            to_id as company_id,
+            row_number() over (
+                partition by from_id
+                order by case when association_type_id = 1 then 0 else 1 end, to_id
+            ) as preference
+        from {{ ref('int_hubspot_associations_normalised') }}
+        where from_object_type = 'contacts' and to_object_type = 'companies'
+    ) as ranked
+    where preference = 1
 
 ),
 
@@ -67,7 +89,7 @@ unioned as (
         contacts.contact_id,
         contacts.email,
         contacts.owner_id,
-        contacts.company_id,
+        coalesce(contacts.company_id, hubspot_companies.company_id),
         contacts.created_at,
         coalesce(contacts.mql_at, hubspot_history.mql_at),
         coalesce(contacts.sql_at, hubspot_history.sql_at),
@@ -76,6 +98,8 @@ unioned as (
     from {{ ref('stg_hubspot__contacts') }} as contacts
     left join hubspot_history
         on contacts.contact_id = hubspot_history.contact_id
+    left join hubspot_companies
+        on contacts.contact_id = hubspot_companies.contact_id
 
     union all
 

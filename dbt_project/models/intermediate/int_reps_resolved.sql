@@ -25,7 +25,8 @@ roster_ranked as (
 
 roster as (
 
-    select * from roster_ranked where recency = 1
+    select * from roster_ranked
+    where recency = 1
 
 ),
 

@@ -37,15 +37,23 @@ targets_ranked as (
             partition by kpi, grain, scope_type, scope_id order by priority
         ) as preference
     from (
-        select kpi, lower(grain) as grain, lower(coalesce(scope_type, 'company')) as scope_type,
+        select
+            kpi,
+            lower(grain) as grain,
+            lower(coalesce(scope_type, 'company')) as scope_type,
             coalesce(case when lower(scope_type) in ('rep', 'manager') then lower(scope_id) else scope_id end, 'all')
                 as scope_id,
-            target, 1 as priority
+            target,
+            1 as priority
         from {{ ref('stg_inputs__config_kpi_targets') }}
         union all
-        select kpi, lower(grain), lower(coalesce(scope_type, 'company')),
+        select
+            kpi,
+            lower(grain),
+            lower(coalesce(scope_type, 'company')),
             coalesce(case when lower(scope_type) in ('rep', 'manager') then lower(scope_id) else scope_id end, 'all'),
-            target, 2 as priority
+            target,
+            2 as priority
         from {{ ref('stg_inputs__targets') }}
     ) as all_targets
     where kpi is not null and grain is not null
@@ -54,13 +62,22 @@ targets_ranked as (
 
 targets as (
 
-    select kpi, grain, scope_type, scope_id, target from targets_ranked where preference = 1
+    select
+        kpi,
+        grain,
+        scope_type,
+        scope_id,
+        target
+    from targets_ranked
+    where preference = 1
 
 ),
 
 headline as (
 
-    select kpi, min(position) as headline_position
+    select
+        kpi,
+        min(position) as headline_position
     from {{ ref('stg_inputs__config_headline_kpis') }}
     group by kpi
 
@@ -68,17 +85,34 @@ headline as (
 
 tracked as (
 
-    select kpi, grain, scope_type, scope_id, target from targets
+    select
+        kpi,
+        grain,
+        scope_type,
+        scope_id,
+        target
+    from targets
     union all
     -- headline KPIs without a target of their own still show their actual at company scope
-    select headline.kpi, grains.grain, 'company', 'all', cast(null as {{ revops.type_double() }})
+    select
+        headline.kpi,
+        grains.grain,
+        'company',
+        'all',
+        cast(null as {{ revops.type_double() }})
     from headline
-    cross join (select 'week' as grain union all select 'month' union all select 'quarter') as grains
+    cross join (
+        select 'week' as grain
+        union all
+        select 'month'
+        union all
+        select 'quarter'
+    ) as grains
     where not exists (
-        select 1 from targets
-        where targets.kpi = headline.kpi and targets.grain = grains.grain
-            and targets.scope_type = 'company' and targets.scope_id = 'all'
-    )
+            select 1 from targets
+            where targets.kpi = headline.kpi and targets.grain = grains.grain
+                and targets.scope_type = 'company' and targets.scope_id = 'all'
+        )
 
 ),
 
@@ -95,9 +129,9 @@ forecast_accuracy as (
     from {{ ref('stg_forecast__forecast_accuracy') }} as accuracy
     left join {{ ref('stg_forecast__forecast_summary') }} as summary
         on accuracy.grain = summary.grain
-        and accuracy.period_start = summary.period_start
-        and accuracy.scope_type = summary.scope_type
-        and accuracy.scope_id = summary.scope_id
+            and accuracy.period_start = summary.period_start
+            and accuracy.scope_type = summary.scope_type
+            and accuracy.scope_id = summary.scope_id
     where accuracy.snapshot_label = 'period_start'
         and accuracy.method = coalesce(summary.method, 'weighted_pipeline')
     group by accuracy.grain, accuracy.period_start, accuracy.scope_type, accuracy.scope_id
@@ -106,15 +140,35 @@ forecast_accuracy as (
 
 actuals as (
 
-    select grain, period_start, scope_type, scope_id, kpi, value from {{ ref('kpi_values') }}
+    select
+        grain,
+        period_start,
+        scope_type,
+        scope_id,
+        kpi,
+        value
+    from {{ ref('kpi_values') }}
     union all
-    select grain, period_start, scope_type, scope_id, kpi, value from forecast_accuracy
+    select
+        grain,
+        period_start,
+        scope_type,
+        scope_id,
+        kpi,
+        value
+    from forecast_accuracy
 
 ),
 
 periods as (
 
-    select grain, period_start, is_next from {{ ref('int_calendar_periods') }} where is_started or is_next
+    select
+        grain,
+        period_start,
+        is_next,
+        is_complete
+    from {{ ref('int_calendar_periods') }}
+    where is_started or is_next
 
 ),
 
@@ -124,6 +178,7 @@ rows_ as (
         tracked.grain,
         periods.period_start,
         periods.is_next,
+        periods.is_complete,
         tracked.scope_type,
         tracked.scope_id,
         tracked.kpi,
@@ -134,10 +189,10 @@ rows_ as (
         on tracked.grain = periods.grain
     left join actuals
         on tracked.grain = actuals.grain
-        and periods.period_start = actuals.period_start
-        and tracked.scope_type = actuals.scope_type
-        and tracked.scope_id = actuals.scope_id
-        and tracked.kpi = actuals.kpi
+            and periods.period_start = actuals.period_start
+            and tracked.scope_type = actuals.scope_type
+            and tracked.scope_id = actuals.scope_id
+            and tracked.kpi = actuals.kpi
 
 ),
 
@@ -149,14 +204,16 @@ scored as (
         coalesce(definitions.kpi_label, rows_.kpi) as kpi_label,
         case
             when rows_.actual is null or rows_.target is null then null
-            when rows_.target = 0 then
-                case
-                    when coalesce(definitions.direction, 'higher_is_better') = 'lower_is_better'
-                        then case when rows_.actual <= 0 then 1.0 else 0.0 end
-                    else case when rows_.actual >= 0 then 1.0 else 0.0 end
-                end
-            when coalesce(definitions.direction, 'higher_is_better') = 'lower_is_better' then
-                case when rows_.actual <= 0 then 1.0 else rows_.target / rows_.actual end
+            when rows_.target = 0
+                then
+                    case
+                        when coalesce(definitions.direction, 'higher_is_better') = 'lower_is_better'
+                            then case when rows_.actual <= 0 then 1.0 else 0.0 end
+                        else case when rows_.actual >= 0 then 1.0 else 0.0 end
+                    end
+            when coalesce(definitions.direction, 'higher_is_better') = 'lower_is_better'
+                then
+                    case when rows_.actual <= 0 then 1.0 else rows_.target / rows_.actual end
             else rows_.actual / rows_.target
         end as performance
     from rows_
@@ -184,7 +241,12 @@ statused as (
 weakest_segments as (
 
     -- for opportunities created: the segment furthest below its average of the previous 4 periods
-    select grain, period_start, scope_id as segment, value, trailing_average
+    select
+        grain,
+        period_start,
+        scope_id as segment,
+        value,
+        trailing_average
     from (
         select
             *,
@@ -230,24 +292,27 @@ select
         when statused.kpi = 'opportunities_created' and statused.status in ('red', 'amber')
             and statused.scope_type = 'company' and weakest_segments.segment is not null
             then coalesce(actions.action, case statused.status
-                    when 'red' then definitions.red_action else definitions.amber_action end)
+                    when 'red' then definitions.red_action else definitions.amber_action
+                end)
                 || ' (weakest segment this period: ' || weakest_segments.segment || ')'
         else coalesce(actions.action, case statused.status
-            when 'red' then definitions.red_action
-            when 'amber' then definitions.amber_action
-            else definitions.green_action
-        end)
+                when 'red' then definitions.red_action
+                when 'amber' then definitions.amber_action
+                else definitions.green_action
+            end)
     end as corrective_action,
     headline.kpi is not null as is_headline,
-    headline.headline_position
+    headline.headline_position,
+    -- a period still running compares a partial actual with the full target
+    statused.is_complete
 from statused
 left join definitions
     on statused.kpi = definitions.kpi
 left join {{ ref('stg_inputs__config_kpi_actions') }} as actions
     on statused.kpi = actions.kpi
-    and statused.status = lower(actions.status)
+        and statused.status = lower(actions.status)
 left join headline
     on statused.kpi = headline.kpi
 left join weakest_segments
     on statused.grain = weakest_segments.grain
-    and statused.period_start = weakest_segments.period_start
+        and statused.period_start = weakest_segments.period_start

@@ -22,8 +22,8 @@ records as (
     cross join settings
     left join {{ ref('int_exchange_rates_ranged') }} as rates
         on coalesce(records.currency, settings.corporate_currency) = rates.currency
-        and settings.as_of_date >= rates.valid_from
-        and (rates.valid_to is null or settings.as_of_date < rates.valid_to)
+            and settings.as_of_date >= rates.valid_from
+            and (rates.valid_to is null or settings.as_of_date < rates.valid_to)
 
 ),
 
@@ -34,11 +34,11 @@ ranked as (
     select
         account_id,
         {% for column in prioritised %}
-        first_value({{ column }}) over (
-            partition by account_id
-            order by case when {{ column }} is null then 1 else 0 end, source_priority, source_account_id
-            rows between unbounded preceding and unbounded following
-        ) as {{ column }},
+            first_value({{ column }}) over (
+                partition by account_id
+                order by case when {{ column }} is null then 1 else 0 end, source_priority, source_account_id
+                rows between unbounded preceding and unbounded following
+            ) as {{ column }},
         {% endfor %}
         account_key,
         source,
@@ -53,7 +53,7 @@ accounts as (
     select
         account_id,
         {% for column in prioritised %}
-        max({{ column }}) as {{ column }},
+            max({{ column }}) as {{ column }},
         {% endfor %}
         max(case when account_key like 'domain:%' then substr(account_key, 8) end) as domain,
         max(case when is_strategic then 1 else 0 end) = 1 as is_strategic,
@@ -76,10 +76,8 @@ select
     accounts.country,
     accounts.territory,
     case
-        when accounts.employees is not null and accounts.employees < settings.smb_max_employees then 'smb'
-        when accounts.employees is not null and accounts.employees < settings.mid_market_max_employees
-            then 'mid_market'
-        when accounts.employees is not null then 'enterprise'
+        when accounts.employees is not null then {{ revops.segment_from_employees(
+            'accounts.employees', 'settings.smb_max_employees', 'settings.mid_market_max_employees') }}
         when replace(replace(lower(accounts.crm_segment), '-', ''), ' ', '') in ('smb', 'small', 'smallbusiness')
             then 'smb'
         when replace(replace(replace(lower(accounts.crm_segment), '-', ''), ' ', ''), '_', '') in ('midmarket', 'mm', 'mid')

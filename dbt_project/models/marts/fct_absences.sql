@@ -4,7 +4,10 @@ with
 
 roster as (
 
-    select distinct employee_id, email from {{ ref('stg_inputs__hr_roster') }}
+    select distinct
+        employee_id,
+        email
+    from {{ ref('stg_inputs__hr_roster') }}
 
 )
 

@@ -24,17 +24,17 @@ states as (
 changes as (
 
     {% for field, column in fields %}
-    select
-        deal_id,
-        source,
-        valid_from as changed_at,
-        '{{ field }}' as field,
-        cast(previous_{{ column }} as {{ dbt.type_string() }}) as old_value,
-        cast({{ column }} as {{ dbt.type_string() }}) as new_value
-    from states
-    where state_number > 1
-        and {{ column }} is distinct from previous_{{ column }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            deal_id,
+            source,
+            valid_from as changed_at,
+            '{{ field }}' as field,
+            cast(previous_{{ column }} as {{ dbt.type_string() }}) as old_value,
+            cast({{ column }} as {{ dbt.type_string() }}) as new_value
+        from states
+        where state_number > 1
+            and {{ column }} is distinct from previous_{{ column }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 )

@@ -18,7 +18,8 @@ deals as (
 
 current_states as (
 
-    select * from {{ ref('int_deal_states_rebuilt') }} where valid_to is null
+    select * from {{ ref('int_deal_states_rebuilt') }}
+    where valid_to is null
 
 ),
 
@@ -35,7 +36,10 @@ entries as (
 
 pipelines as (
 
-    select distinct source, pipeline_key, pipeline_label
+    select distinct
+        source,
+        pipeline_key,
+        pipeline_label
     from {{ ref('int_deal_stages_mapped') }}
     where is_in_catalogue
 
@@ -43,7 +47,11 @@ pipelines as (
 
 owners as (
 
-    select source, source_user_id, email from {{ ref('int_crm_users_unioned') }}
+    select
+        source,
+        source_user_id,
+        email
+    from {{ ref('int_crm_users_unioned') }}
 
 ),
 
@@ -90,13 +98,13 @@ assembled as (
         on deals.deal_id = entries.deal_id
     left join pipelines
         on deals.source = pipelines.source
-        and deals.pipeline_key = pipelines.pipeline_key
+            and deals.pipeline_key = pipelines.pipeline_key
     left join owners
         on deals.source = owners.source
-        and deals.source_owner_id = owners.source_user_id
+            and deals.source_owner_id = owners.source_user_id
     left join {{ ref('int_accounts_resolved') }} as accounts
         on deals.source = accounts.source
-        and deals.source_account_id = accounts.source_account_id
+            and deals.source_account_id = accounts.source_account_id
 
 )
 
@@ -140,5 +148,5 @@ left join {{ ref('dim_accounts') }} as accounts
     on assembled.account_id = accounts.account_id
 left join {{ ref('int_exchange_rates_ranged') }} as rates
     on assembled.currency = rates.currency
-    and coalesce(assembled.closed_date, settings.as_of_date) >= rates.valid_from
-    and (rates.valid_to is null or coalesce(assembled.closed_date, settings.as_of_date) < rates.valid_to)
+        and coalesce(assembled.closed_date, settings.as_of_date) >= rates.valid_from
+        and (rates.valid_to is null or coalesce(assembled.closed_date, settings.as_of_date) < rates.valid_to)

@@ -18,9 +18,17 @@ events as (
 
 starts as (
 
-    select employee_id, event_date as spell_start from events where lower(event_type) in ('hire', 'rehire')
+    select
+        employee_id,
+        event_date as spell_start
+    from events
+    where lower(event_type) in ('hire', 'rehire')
     union
-    select employee_id, hire_date from roster where hire_date is not null
+    select
+        employee_id,
+        hire_date
+    from roster
+    where hire_date is not null
 
 ),
 
@@ -44,7 +52,10 @@ ends as (
 
 ends_deduplicated as (
 
-    select employee_id, spell_end, max(exit_type) as exit_type
+    select
+        employee_id,
+        spell_end,
+        max(exit_type) as exit_type
     from ends
     group by employee_id, spell_end
 
@@ -69,8 +80,8 @@ spells as (
     from starts_sequenced
     left join ends_deduplicated
         on starts_sequenced.employee_id = ends_deduplicated.employee_id
-        and ends_deduplicated.spell_end >= starts_sequenced.spell_start
-        and (starts_sequenced.next_start is null or ends_deduplicated.spell_end < starts_sequenced.next_start)
+            and ends_deduplicated.spell_end >= starts_sequenced.spell_start
+            and (starts_sequenced.next_start is null or ends_deduplicated.spell_end < starts_sequenced.next_start)
     group by starts_sequenced.employee_id, starts_sequenced.spell_start
 
 )
@@ -90,6 +101,6 @@ select
 from spells
 left join ends_deduplicated
     on spells.employee_id = ends_deduplicated.employee_id
-    and spells.spell_end = ends_deduplicated.spell_end
+        and spells.spell_end = ends_deduplicated.spell_end
 left join roster
     on spells.employee_id = roster.employee_id

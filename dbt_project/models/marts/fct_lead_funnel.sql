@@ -15,10 +15,10 @@ records as (
     from {{ ref('int_people_unioned') }} as people
     left join {{ ref('int_crm_users_unioned') }} as owners
         on people.source = owners.source
-        and people.source_owner_id = owners.source_user_id
+            and people.source_owner_id = owners.source_user_id
     left join {{ ref('int_accounts_resolved') }} as accounts
         on people.source = accounts.source
-        and people.source_account_id = accounts.source_account_id
+            and people.source_account_id = accounts.source_account_id
 
 ),
 

@@ -12,7 +12,15 @@ settings as (
 
 deals as (
 
-    select deal_id, source, owner_rep_id, team, segment, account_id, currency, created_date
+    select
+        deal_id,
+        source,
+        owner_rep_id,
+        team,
+        segment,
+        account_id,
+        currency,
+        created_date
     from {{ ref('fct_deals') }}
 
 ),
@@ -63,8 +71,8 @@ daily as (
     cross join settings
     inner join {{ ref('int_calendar_days') }} as days
         on days.date_day >= end_of_day.from_date
-        and (end_of_day.next_from_date is null or days.date_day < end_of_day.next_from_date)
-        and days.date_day <= settings.as_of_date
+            and (end_of_day.next_from_date is null or days.date_day < end_of_day.next_from_date)
+            and days.date_day <= settings.as_of_date
     where end_of_day.status = 'open'
 
 )
@@ -93,5 +101,5 @@ inner join deals
     on daily.deal_id = deals.deal_id
 left join {{ ref('int_exchange_rates_ranged') }} as rates
     on deals.currency = rates.currency
-    and daily.snapshot_date >= rates.valid_from
-    and (rates.valid_to is null or daily.snapshot_date < rates.valid_to)
+        and daily.snapshot_date >= rates.valid_from
+        and (rates.valid_to is null or daily.snapshot_date < rates.valid_to)

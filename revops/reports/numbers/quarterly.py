@@ -16,8 +16,15 @@ from revops.reports.numbers.common import tracking_rows
 from revops.reports.source import Warehouse, as_date
 
 COMPANY = "scope_type = 'company' and scope_id = 'all'"
-RESULT_KPIS = ("won_amount", "quota_attainment", "opportunities_created", "opportunities_created_amount",
-               "win_rate_count", "average_deal_size", "sales_cycle_days_mean")
+RESULT_KPIS = (
+    "won_amount",
+    "quota_attainment",
+    "opportunities_created",
+    "opportunities_created_amount",
+    "win_rate_count",
+    "average_deal_size",
+    "sales_cycle_days_mean",
+)
 ACCURACY_SNAPSHOT = "period_start"  # the forecast as it stood on the quarter's first day
 
 
@@ -27,8 +34,9 @@ def quarters(as_of: date, fiscal_year_start_month: int) -> tuple[date, date, dat
     return add_months(current, -3), current, add_months(current, 3)
 
 
-def last_quarter_vs_targets(wh: Warehouse, as_of: date, fiscal_year_start_month: int,
-                            headline: Sequence[str]) -> pd.DataFrame:
+def last_quarter_vs_targets(
+    wh: Warehouse, as_of: date, fiscal_year_start_month: int, headline: Sequence[str]
+) -> pd.DataFrame:
     """kpi.kpi_tracking of the last complete quarter, company scope: headline KPIs first, then every
     other KPI with a tracking row for that quarter."""
     last, _, _ = quarters(as_of, fiscal_year_start_month)
@@ -41,8 +49,11 @@ def last_quarter_results(wh: Warehouse, as_of: date, fiscal_year_start_month: in
     wh.require("kpi.kpi_values")
     last, _, _ = quarters(as_of, fiscal_year_start_month)
     ph = ", ".join("?" for _ in RESULT_KPIS)
-    got = wh.df(f"select kpi, value from kpi.kpi_values where grain = 'quarter' and period_start = ? and {COMPANY} "
-                f"and kpi in ({ph})", [last, *RESULT_KPIS])
+    got = wh.df(
+        f"select kpi, value from kpi.kpi_values where grain = 'quarter' and period_start = ? and {COMPANY} "
+        f"and kpi in ({ph})",
+        [last, *RESULT_KPIS],
+    )
     return {k: float(v) for k, v in zip(got["kpi"], got["value"], strict=True) if pd.notna(v)}
 
 
@@ -57,23 +68,45 @@ def forecast_ranges(wh: Warehouse, as_of: date, fiscal_year_start_month: int) ->
     _, current, nxt = quarters(as_of, fiscal_year_start_month)
     got = wh.con.execute(
         f"select max(as_of_date) from forecast.period_forecasts where grain = 'quarter' and {COMPANY} "
-        "and period_start in (?, ?) and as_of_date <= ?", [current, nxt, as_of]).fetchone()
+        "and period_start in (?, ?) and as_of_date <= ?",
+        [current, nxt, as_of],
+    ).fetchone()
     as_of_date = as_date(got[0]) if got else None
     methods = wh.df(
         "select period_start, method, forecast, p10, p50, p90, closed_won_to_date, open_pipeline "
         f"from forecast.period_forecasts where grain = 'quarter' and {COMPANY} and period_start in (?, ?) "
-        "and as_of_date = ? order by period_start, method", [current, nxt, as_of_date])
-    rec_cols = ["period_start", "recommended", "p10", "p90", "method", "method_accuracy", "method_bias",
-                "periods_backtested", "summary"]
+        "and as_of_date = ? order by period_start, method",
+        [current, nxt, as_of_date],
+    )
+    rec_cols = [
+        "period_start",
+        "recommended",
+        "p10",
+        "p90",
+        "method",
+        "method_accuracy",
+        "method_bias",
+        "periods_backtested",
+        "summary",
+    ]
     recommended = pd.DataFrame(columns=rec_cols)
     if wh.has("forecast.forecast_summary"):
         dated = "as_of_date" in wh.columns("forecast.forecast_summary")
         recommended = wh.df(
             f"select {', '.join(rec_cols)} from forecast.forecast_summary where grain = 'quarter' and {COMPANY} "
-            "and period_start in (?, ?)" + (" and as_of_date = ?" if dated else "") + " order by period_start",
-            [current, nxt, as_of_date] if dated else [current, nxt])
-    return {"as_of_date": as_of_date, "current": current, "next": nxt, "methods": methods,
-            "recommended": recommended, "has_summary": wh.has("forecast.forecast_summary")}
+            "and period_start in (?, ?)"
+            + (" and as_of_date = ?" if dated else "")
+            + " order by period_start",
+            [current, nxt, as_of_date] if dated else [current, nxt],
+        )
+    return {
+        "as_of_date": as_of_date,
+        "current": current,
+        "next": nxt,
+        "methods": methods,
+        "recommended": recommended,
+        "has_summary": wh.has("forecast.forecast_summary"),
+    }
 
 
 def accuracy_history(wh: Warehouse) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -87,15 +120,20 @@ def accuracy_history(wh: Warehouse) -> tuple[pd.DataFrame, pd.DataFrame]:
     history = wh.df(
         "select period_start, method, forecast, actual, accuracy, bias, predictability "
         f"from forecast.forecast_accuracy where grain = 'quarter' and {COMPANY} and snapshot_label = ? "
-        "order by period_start, method", [ACCURACY_SNAPSHOT])
+        "order by period_start, method",
+        [ACCURACY_SNAPSHOT],
+    )
     cols = ["method", "quarters", "mean_accuracy", "mean_bias", "predictability"]
     if not len(history):
         return history, pd.DataFrame(columns=cols)
     latest = history.sort_values("period_start").groupby("method")["predictability"].last()
     by_method = history.groupby("method", as_index=False).agg(
-        quarters=("accuracy", "count"), mean_accuracy=("accuracy", "mean"), mean_bias=("bias", "mean"))
+        quarters=("accuracy", "count"), mean_accuracy=("accuracy", "mean"), mean_bias=("bias", "mean")
+    )
     by_method["predictability"] = by_method["method"].map(latest).astype("float64")
-    by_method = by_method.sort_values(["mean_accuracy", "method"], ascending=[False, True], na_position="last")
+    by_method = by_method.sort_values(
+        ["mean_accuracy", "method"], ascending=[False, True], na_position="last"
+    )
     return history, by_method[cols].reset_index(drop=True)
 
 
@@ -112,12 +150,15 @@ def next_quarter_coverage(wh: Warehouse, as_of: date, fiscal_year_start_month: i
         "select scope_type, scope_id, value, numerator, denominator from kpi.kpi_values "
         "where kpi = 'pipeline_coverage' and grain = 'quarter' and period_start = ? "
         "and scope_type in ('company', 'team') "
-        "order by case scope_type when 'company' then 0 else 1 end, scope_id", [nxt])
+        "order by case scope_type when 'company' then 0 else 1 end, scope_id",
+        [nxt],
+    )
     target = np.nan
     if wh.has("kpi.kpi_tracking"):
         got = wh.con.execute(
             "select target from kpi.kpi_tracking where kpi = 'pipeline_coverage' and grain = 'quarter' and "
             f"{COMPANY} and period_start <= ? and target is not null order by period_start desc limit 1",
-            [nxt]).fetchone()
+            [nxt],
+        ).fetchone()
         target = float(got[0]) if got else np.nan
     return {"next": nxt, "target": target, "rows": rows}

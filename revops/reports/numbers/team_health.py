@@ -12,8 +12,17 @@ from revops.reports.source import Warehouse
 
 TREND_MONTHS = 12
 COHORTS_SHOWN = 6
-OVERVIEW_COLUMNS = ("headcount_start", "headcount_end", "hires", "voluntary_exits", "involuntary_exits",
-                    "voluntary_exits_12m", "voluntary_turnover_12m", "absenteeism_rate", "attainment_median")
+OVERVIEW_COLUMNS = (
+    "headcount_start",
+    "headcount_end",
+    "hires",
+    "voluntary_exits",
+    "involuntary_exits",
+    "voluntary_exits_12m",
+    "voluntary_turnover_12m",
+    "absenteeism_rate",
+    "attainment_median",
+)
 
 
 def overview(wh: Warehouse, as_of: date) -> pd.DataFrame:
@@ -32,7 +41,9 @@ def overview(wh: Warehouse, as_of: date) -> pd.DataFrame:
         "  where month <= ? and enps_respondents > 0) s "
         "on s.scope_type = m.scope_type and s.scope_id = m.scope_id and s.n = 1 "
         "where m.month = ? and m.scope_type in ('company', 'team') "
-        "order by case m.scope_type when 'company' then 0 else 1 end, m.scope_id", [month, month])
+        "order by case m.scope_type when 'company' then 0 else 1 end, m.scope_id",
+        [month, month],
+    )
 
 
 def company_trend(wh: Warehouse, as_of: date, months: int = TREND_MONTHS) -> pd.DataFrame:
@@ -45,7 +56,9 @@ def company_trend(wh: Warehouse, as_of: date, months: int = TREND_MONTHS) -> pd.
     return wh.df(
         "select month, headcount_end, hires, voluntary_exits_12m, voluntary_turnover_12m, absenteeism_rate, "
         "enps, enps_respondents from team_health.team_health_monthly where scope_type = 'company' "
-        "and month between ? and ? order by month", [add_months(last, -(months - 1)), last])
+        "and month between ? and ? order by month",
+        [add_months(last, -(months - 1)), last],
+    )
 
 
 def ramp_curves(wh: Warehouse, cohorts: int = COHORTS_SHOWN) -> pd.DataFrame:
@@ -57,7 +70,9 @@ def ramp_curves(wh: Warehouse, cohorts: int = COHORTS_SHOWN) -> pd.DataFrame:
         "select role, hire_cohort, tenure_month, reps, attainment_median from team_health.ramp_curves "
         "where (role, hire_cohort) in (select role, hire_cohort from (select distinct role, hire_cohort "
         "  from team_health.ramp_curves) qualify row_number() over (partition by role order by hire_cohort desc) <= ?) "
-        "order by role, hire_cohort, tenure_month", [cohorts])
+        "order by role, hire_cohort, tenure_month",
+        [cohorts],
+    )
 
 
 def ramp_summary(wh: Warehouse) -> pd.DataFrame:
@@ -70,7 +85,8 @@ def ramp_summary(wh: Warehouse) -> pd.DataFrame:
         "select role, count(*) as reps, count(ramp_days) as ramped, median(ramp_days) as ramp_days_median, "
         "median(days_to_first_deal) as first_deal_days_median, "
         "median(days_to_first_meeting) as first_meeting_days_median "
-        "from team_health.rep_ramp group by role order by role")
+        "from team_health.rep_ramp group by role order by role"
+    )
 
 
 def manager_impact(wh: Warehouse) -> pd.DataFrame:
@@ -83,4 +99,5 @@ def manager_impact(wh: Warehouse) -> pd.DataFrame:
     return wh.df(
         "select team, change_date, old_manager_email, new_manager_email, kpi, window_days, before_value, "
         "after_value, comparison_before, comparison_after, did_estimate, team_n, comparison_n, comparison_teams, "
-        "verdict from team_health.manager_impact order by change_date desc, team, kpi")
+        "verdict from team_health.manager_impact order by change_date desc, team, kpi"
+    )

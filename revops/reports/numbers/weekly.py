@@ -14,8 +14,17 @@ from revops.reports.source import Warehouse, as_date
 
 WEEKS_SHOWN = 13
 COMPANY = "scope_type = 'company' and scope_id = 'all'"
-WATERFALL_TERMS = ("start_amount", "created", "pulled_in", "increased", "decreased", "pushed_out", "lost", "won",
-                   "end_amount")
+WATERFALL_TERMS = (
+    "start_amount",
+    "created",
+    "pulled_in",
+    "increased",
+    "decreased",
+    "pushed_out",
+    "lost",
+    "won",
+    "end_amount",
+)
 FORECAST_VALUES = ("forecast", "p10", "p50", "p90")
 FORECAST_LOG_NAME = "forecast_history.csv"
 
@@ -31,7 +40,8 @@ def pipeline_created(wh: Warehouse, as_of: date, weeks: int = WEEKS_SHOWN) -> pd
     got = wh.df(
         f"select period_start, kpi, value from kpi.kpi_values where grain = 'week' and {COMPANY} "
         "and kpi in ('opportunities_created', 'opportunities_created_amount') and period_start between ? and ?",
-        [starts[0], last])
+        [starts[0], last],
+    )
     wide = got.pivot_table(index="period_start", columns="kpi", values="value", aggfunc="first")
     out = pd.DataFrame({"period_start": starts})
     for kpi in ("opportunities_created", "opportunities_created_amount"):
@@ -49,9 +59,12 @@ def pipeline_created_summary(weeks: pd.DataFrame) -> dict[str, Any]:
     mean_count = before["opportunities_created"].mean()
     amount = this["opportunities_created_amount"]
     return {
-        "week_start": this["period_start"], "amount": amount, "count": this["opportunities_created"],
+        "week_start": this["period_start"],
+        "amount": amount,
+        "count": this["opportunities_created"],
         "previous_weeks": int(before["opportunities_created_amount"].notna().sum()),
-        "previous_mean_amount": mean_amount, "previous_mean_count": mean_count,
+        "previous_mean_amount": mean_amount,
+        "previous_mean_count": mean_count,
         "change_vs_mean": (amount / mean_amount - 1) if pd.notna(amount) and mean_amount else np.nan,
     }
 
@@ -63,12 +76,17 @@ def deals_in_negotiation(wh: Warehouse, as_of: date) -> pd.DataFrame:
     The owner is the rep's name from marts.dim_reps (else the owner e-mail); days in stage count from
     the latest entry into negotiation in marts.fct_deal_stage_events to `as_of` (NULL without it)."""
     wh.require("marts.fct_deals")
-    owner = "coalesce(r.full_name, d.owner_email, d.owner_rep_id)" if wh.has("marts.dim_reps") else \
-        "coalesce(d.owner_email, d.owner_rep_id)"
+    owner = (
+        "coalesce(r.full_name, d.owner_email, d.owner_rep_id)"
+        if wh.has("marts.dim_reps")
+        else "coalesce(d.owner_email, d.owner_rep_id)"
+    )
     reps = "left join marts.dim_reps r on r.rep_id = d.owner_rep_id" if wh.has("marts.dim_reps") else ""
     if wh.has("marts.fct_deal_stage_events"):
-        entered = ("left join (select deal_id, max(entered_at) as entered_at from marts.fct_deal_stage_events "
-                   "where stage = 'negotiation' group by deal_id) e on e.deal_id = d.deal_id")
+        entered = (
+            "left join (select deal_id, max(entered_at) as entered_at from marts.fct_deal_stage_events "
+            "where stage = 'negotiation' group by deal_id) e on e.deal_id = d.deal_id"
+        )
         days_expr = "date_diff('day', cast(e.entered_at as date), cast(? as date))"
         params: list[Any] = [as_of]
     else:
@@ -77,7 +95,9 @@ def deals_in_negotiation(wh: Warehouse, as_of: date) -> pd.DataFrame:
         f"select d.deal_id, d.deal_name, {owner} as owner, d.amount_corporate, d.expected_close_date, "
         f"{days_expr} as days_in_stage from marts.fct_deals d {reps} {entered} "
         "where d.status = 'open' and d.stage = 'negotiation' "
-        "order by d.amount_corporate desc nulls last, d.deal_id", params)
+        "order by d.amount_corporate desc nulls last, d.deal_id",
+        params,
+    )
     out["past_due"] = [d is not None and d < as_of for d in out["expected_close_date"]]
     return out
 
@@ -85,7 +105,9 @@ def deals_in_negotiation(wh: Warehouse, as_of: date) -> pd.DataFrame:
 def _latest_as_of(wh: Warehouse, period: date, not_after: date) -> date | None:
     got = wh.con.execute(
         f"select max(as_of_date) from forecast.period_forecasts where grain = 'quarter' and period_start = ? "
-        f"and {COMPANY} and as_of_date <= ?", [period, not_after]).fetchone()
+        f"and {COMPANY} and as_of_date <= ?",
+        [period, not_after],
+    ).fetchone()
     return as_date(got[0]) if got else None
 
 
@@ -93,7 +115,8 @@ def _methods_at(wh: Warehouse, period: date, as_of_date: date) -> pd.DataFrame:
     return wh.df(
         "select method, forecast, p10, p50, p90, closed_won_to_date, open_pipeline from forecast.period_forecasts "
         f"where grain = 'quarter' and period_start = ? and {COMPANY} and as_of_date = ? order by method",
-        [period, as_of_date])
+        [period, as_of_date],
+    )
 
 
 def _summary_at(wh: Warehouse, period: date, as_of_date: date, *, latest: bool) -> dict[str, Any] | None:
@@ -105,8 +128,10 @@ def _summary_at(wh: Warehouse, period: date, as_of_date: date, *, latest: bool) 
     if not dated and not latest:
         return None
     where = f"grain = 'quarter' and period_start = ? and {COMPANY}" + (" and as_of_date = ?" if dated else "")
-    got = wh.df(f"select recommended, p10, p90, method, summary from forecast.forecast_summary where {where}",
-                [period, as_of_date] if dated else [period])
+    got = wh.df(
+        f"select recommended, p10, p90, method, summary from forecast.forecast_summary where {where}",
+        [period, as_of_date] if dated else [period],
+    )
     return got.iloc[0].to_dict() if len(got) else None
 
 
@@ -128,8 +153,9 @@ def _logged_recommended(rows: pd.DataFrame) -> dict[str, Any] | None:
     return {"recommended": r["forecast"].iloc[0], "p10": r["p10"].iloc[0], "p90": r["p90"].iloc[0]}
 
 
-def forecast_adjusted(wh: Warehouse, as_of: date, fiscal_year_start_month: int,
-                      history: pd.DataFrame | None = None) -> dict[str, Any]:
+def forecast_adjusted(
+    wh: Warehouse, as_of: date, fiscal_year_start_month: int, history: pd.DataFrame | None = None
+) -> dict[str, Any]:
     """This quarter's company forecast by method and the recommended number, against the forecast of
     at least 7 days earlier.
 
@@ -141,9 +167,14 @@ def forecast_adjusted(wh: Warehouse, as_of: date, fiscal_year_start_month: int,
     wh.require("forecast.period_forecasts")
     q = quarter_start(as_of, fiscal_year_start_month)
     current = _latest_as_of(wh, q, as_of)
-    out: dict[str, Any] = {"quarter_start": q, "as_of_date": current, "previous_as_of_date": None,
-                           "previous_source": None, "recommended": None,
-                           "methods": pd.DataFrame(columns=["method", *FORECAST_VALUES])}
+    out: dict[str, Any] = {
+        "quarter_start": q,
+        "as_of_date": current,
+        "previous_as_of_date": None,
+        "previous_source": None,
+        "recommended": None,
+        "methods": pd.DataFrame(columns=["method", *FORECAST_VALUES]),
+    }
     if current is None:
         return out
     methods = _methods_at(wh, q, current)
@@ -166,17 +197,24 @@ def forecast_adjusted(wh: Warehouse, as_of: date, fiscal_year_start_month: int,
             prev_rec = _logged_recommended(logged)
             out["previous_source"] = f"the forecast log of earlier weekly reports ({FORECAST_LOG_NAME})"
     out["previous_as_of_date"] = previous
-    prev = (previous_rows.set_index("method") if len(previous_rows)
-            else pd.DataFrame(columns=list(FORECAST_VALUES)))
+    prev = (
+        previous_rows.set_index("method")
+        if len(previous_rows)
+        else pd.DataFrame(columns=list(FORECAST_VALUES))
+    )
     for col in FORECAST_VALUES:
-        methods[f"prev_{col}"] = [float(prev.loc[m, col]) if m in prev.index and pd.notna(prev.loc[m, col])
-                                  else np.nan for m in methods["method"]]
+        methods[f"prev_{col}"] = [
+            float(prev.loc[m, col]) if m in prev.index and pd.notna(prev.loc[m, col]) else np.nan
+            for m in methods["method"]
+        ]
     methods["change"] = methods["forecast"] - methods["prev_forecast"]
     out["methods"] = methods
     if rec is not None:
         rec = {**rec, "prev_recommended": np.nan, "prev_p10": np.nan, "prev_p90": np.nan}
         if prev_rec is not None:
-            rec.update(prev_recommended=prev_rec["recommended"], prev_p10=prev_rec["p10"], prev_p90=prev_rec["p90"])
+            rec.update(
+                prev_recommended=prev_rec["recommended"], prev_p10=prev_rec["p10"], prev_p90=prev_rec["p90"]
+            )
         rec["change"] = rec["recommended"] - rec["prev_recommended"]
     out["recommended"] = rec
     return out
@@ -187,13 +225,27 @@ def history_rows(adjusted: dict[str, Any]) -> pd.DataFrame:
     cols = ["as_of_date", "period_start", "method", *FORECAST_VALUES]
     if adjusted["as_of_date"] is None:
         return pd.DataFrame(columns=cols)
-    rows = [{"as_of_date": adjusted["as_of_date"], "period_start": adjusted["quarter_start"],
-             **{k: r[k] for k in ("method", *FORECAST_VALUES)}} for r in adjusted["methods"].to_dict("records")]
+    rows = [
+        {
+            "as_of_date": adjusted["as_of_date"],
+            "period_start": adjusted["quarter_start"],
+            **{k: r[k] for k in ("method", *FORECAST_VALUES)},
+        }
+        for r in adjusted["methods"].to_dict("records")
+    ]
     rec = adjusted["recommended"]
     if rec is not None:
-        rows.append({"as_of_date": adjusted["as_of_date"], "period_start": adjusted["quarter_start"],
-                     "method": "recommended", "forecast": rec["recommended"], "p10": rec["p10"], "p50": np.nan,
-                     "p90": rec["p90"]})
+        rows.append(
+            {
+                "as_of_date": adjusted["as_of_date"],
+                "period_start": adjusted["quarter_start"],
+                "method": "recommended",
+                "forecast": rec["recommended"],
+                "p10": rec["p10"],
+                "p50": np.nan,
+                "p90": rec["p90"],
+            }
+        )
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -207,11 +259,25 @@ def quarter_waterfall(wh: Warehouse, as_of: date, fiscal_year_start_month: int) 
     cols = ", ".join(WATERFALL_TERMS) + (", window_end" if has_end else ", cast(null as date) as window_end")
     got = wh.df(
         f"select {cols} from forecast.pipeline_waterfall where grain = 'quarter' and period_start = ? and {COMPANY}"
-        + (" order by window_end desc nulls last" if has_end else "") + " limit 1", [q])
+        + (" order by window_end desc nulls last" if has_end else "")
+        + " limit 1",
+        [q],
+    )
     if not len(got):
         return None
-    row = {k: (float(v) if k != "window_end" and pd.notna(v) else v) for k, v in got.iloc[0].to_dict().items()}
+    row = {
+        k: (float(v) if k != "window_end" and pd.notna(v) else v) for k, v in got.iloc[0].to_dict().items()
+    }
     row["quarter_start"] = q
-    row["check"] = (row["start_amount"] + row["created"] + row["pulled_in"] + row["increased"] - row["decreased"]
-                    - row["pushed_out"] - row["lost"] - row["won"] - row["end_amount"])
+    row["check"] = (
+        row["start_amount"]
+        + row["created"]
+        + row["pulled_in"]
+        + row["increased"]
+        - row["decreased"]
+        - row["pushed_out"]
+        - row["lost"]
+        - row["won"]
+        - row["end_amount"]
+    )
     return row

@@ -69,11 +69,14 @@ def render(ctx: Context, *, kind: str, title: str, meta: str, sections: Sequence
     company = ctx.config.company.name
     parts: list[object] = [cards(ctx.cards)] if ctx.cards else []
     parts += list(sections)
-    footer = (f"{company} · {title} · data as of {ctx.as_of.isoformat()} · amounts in "
-              f"{ctx.currency} · generated from the warehouse tables named under each chart and table")
+    footer = (
+        f"{company} · {title} · data as of {ctx.as_of.isoformat()} · amounts in "
+        f"{ctx.currency} · generated from the warehouse tables named under each chart and table"
+    )
     html = page(title=title, company=company, meta=meta, parts=parts, footer=footer)
     md = [f"### {title}", "", f"{meta}", ""]
     md += [f"- **{label}**: {value}" + (f" ({note})" if note else "") for label, value, note in ctx.cards]
     md += ctx.summary
-    return Rendered(kind=kind, title=title, html=html, markdown="\n".join(md) + "\n",
-                    unavailable=list(ctx.unavailable))
+    return Rendered(
+        kind=kind, title=title, html=html, markdown="\n".join(md) + "\n", unavailable=list(ctx.unavailable)
+    )

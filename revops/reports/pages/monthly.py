@@ -31,17 +31,35 @@ def tracking_table(frame: pd.DataFrame, currency: str, table_id: str) -> object:
     """The tracking table: KPI, target, actual, gap, % of target, status, corrective action."""
     rows = []
     for r in frame.to_dict("records"):
-        rows.append([
-            r["kpi_label"],
-            f.kpi_value(r["kpi"], r["target"], currency) if r["has_target"] else muted("no target"),
-            f.kpi_value(r["kpi"], r["actual"], currency),
-            f.kpi_change(r["kpi"], r["gap"], currency),
-            f.pct(r["pct_of_target"], 0),
-            status_badge(r["status"]),
-            r["corrective_action"] or "",
-        ])
-    return table(["KPI", "Target", "Actual", "Gap", "% of target", "Status", "Corrective action"], rows,
-                 table_id=table_id, numeric=[1, 2, 3, 4])
+        rows.append(
+            [
+                r["kpi_label"],
+                f.kpi_value(r["kpi"], r["target"], currency) if r["has_target"] else muted("no target"),
+                f.kpi_value(r["kpi"], r["actual"], currency),
+                f.kpi_change(r["kpi"], r["gap"], currency),
+                f.pct(r["pct_of_target"], 0),
+                status_badge(r["status"]),
+                f.text(r["corrective_action"]),
+            ]
+        )
+    return table(
+        ["KPI", "Target", "Actual", "Gap", "% of target", "Status", "Corrective action"],
+        rows,
+        table_id=table_id,
+        numeric=[1, 2, 3, 4],
+    )
+
+
+def mover_basis(kpi: str, numerator: object, denominator: object, currency: str) -> str:
+    """What a mover's value rests on: 'won / closed' for rates, the deal count for averages."""
+    if f.missing(denominator):
+        return f.NA
+    unit = f.unit_of(kpi)
+    if kpi in f.MULTIPLE_KPIS:
+        return f"{f.money(numerator, currency)} / {f.money(denominator, currency)}"
+    if unit == "ratio":
+        return f"{f.count(numerator)} / {f.count(denominator)}"
+    return f"{f.count(denominator)} deals"
 
 
 def _status_counts(frame: pd.DataFrame) -> str:
@@ -58,19 +76,26 @@ def _tracking(ctx: Context) -> list[object]:
     ctx.cards.append((f"Headline KPIs, {month_label(month)}", _status_counts(m_rows), "green / amber / red"))
     ctx.cards.append((f"Headline KPIs, {q}", _status_counts(q_rows), "green / amber / red"))
     for r in m_rows[m_rows["status"].isin(["red", "amber"])].to_dict("records"):
-        ctx.summary.append(f"- {r['kpi_label']} ({month_label(month)}): {f.kpi_value(r['kpi'], r['actual'], ctx.currency)}"
-                           f" vs target {f.kpi_value(r['kpi'], r['target'], ctx.currency)}, {r['status']}: "
-                           f"{r['corrective_action'] or 'no action set'}")
+        ctx.summary.append(
+            f"- {r['kpi_label']} ({month_label(month)}): {f.kpi_value(r['kpi'], r['actual'], ctx.currency)}"
+            f" vs target {f.kpi_value(r['kpi'], r['target'], ctx.currency)}, {r['status']}: "
+            f"{f.text(r['corrective_action'], 'no action set')}"
+        )
     return [
-        paragraph("Each headline KPI against its objective: gap = actual − target; the status is green at or "
-                  "beyond the target, amber within the amber band, red below it (for lower-is-better KPIs such "
-                  "as the sales cycle, beyond means below). Red and amber rows carry the corrective action."),
+        paragraph(
+            "Each headline KPI against its objective: gap = actual − target; the status is green at or "
+            "beyond the target, amber within the amber band, red below it (for lower-is-better KPIs such "
+            "as the sales cycle, beyond means below). Red and amber rows carry the corrective action."
+        ),
         heading(month_label(month)),
         tracking_table(m_rows, ctx.currency, "tracking-month"),
         heading(q),
         tracking_table(q_rows, ctx.currency, "tracking-quarter"),
-        paragraph("Source: kpi.kpi_tracking (company scope; grain month and quarter). A headline KPI without a "
-                  "target for the period shows its value from kpi.kpi_values.", "note"),
+        paragraph(
+            "Source: kpi.kpi_tracking (company scope; grain month and quarter). A headline KPI without a "
+            "target for the period shows its value from kpi.kpi_values.",
+            "note",
+        ),
     ]
 
 
@@ -81,22 +106,41 @@ def _movers(ctx: Context) -> list[object]:
     cur = ctx.currency
     rows = []
     for r in movers.to_dict("records"):
-        basis = (f"{f.count(r['numerator'])} / {f.count(r['denominator'])}"
-                 if not f.missing(r["denominator"]) else f.NA)
-        rows.append([r["kpi_label"], r["scope_type"], r["name"], f.kpi_value(r["kpi"], r["previous"], cur),
-                     f.kpi_value(r["kpi"], r["current"], cur), f.kpi_change(r["kpi"], r["change"], cur), basis])
+        basis = mover_basis(r["kpi"], r["numerator"], r["denominator"], cur)
+        rows.append(
+            [
+                r["kpi_label"],
+                r["scope_type"],
+                r["name"],
+                f.kpi_value(r["kpi"], r["previous"], cur),
+                f.kpi_value(r["kpi"], r["current"], cur),
+                f.kpi_change(r["kpi"], r["change"], cur),
+                basis,
+            ]
+        )
     for r in movers[movers["rank"] == 1].to_dict("records"):
-        ctx.summary.append(f"- Best practice, {r['kpi_label']}: {r['scope_type']} {r['name']} "
-                           f"{f.kpi_value(r['kpi'], r['previous'], cur)} → {f.kpi_value(r['kpi'], r['current'], cur)}")
+        ctx.summary.append(
+            f"- Best practice, {r['kpi_label']}: {r['scope_type']} {r['name']} "
+            f"{f.kpi_value(r['kpi'], r['previous'], cur)} → {f.kpi_value(r['kpi'], r['current'], cur)}"
+        )
     return [
-        paragraph(f"The reps and teams whose headline KPIs improved most from {month_label(add_months(month, -1))} to "
-                  f"{month_label(month)} (up to {per_kpi} per KPI): ask them what they changed and share it with "
-                  "the team."),
-        table(["KPI", "Scope", "Who", "Previous month", "Last month", "Change", "Basis (num. / den.)"], rows,
-              table_id="top-movers", numeric=[3, 4, 5, 6]),
-        paragraph("Source: kpi.kpi_values (grain month, rep and team scopes). Improvement follows each KPI's "
-                  "direction (a shorter cycle improves); values flagged as small samples (fewer than 30 deals) "
-                  "are left out.", "note"),
+        paragraph(
+            f"The reps and teams whose headline KPIs improved most from {month_label(add_months(month, -1))} to "
+            f"{month_label(month)} (up to {per_kpi} per KPI): ask them what they changed and share it with "
+            "the team."
+        ),
+        table(
+            ["KPI", "Scope", "Who", "Previous month", "Last month", "Change", "Based on"],
+            rows,
+            table_id="top-movers",
+            numeric=[3, 4, 5, 6],
+        ),
+        paragraph(
+            "Source: kpi.kpi_values (grain month, rep and team scopes). Improvement follows each KPI's "
+            "direction (a shorter cycle improves); values flagged as small samples (fewer than 30 deals) "
+            "are left out.",
+            "note",
+        ),
     ]
 
 
@@ -105,14 +149,25 @@ def _trends(ctx: Context) -> list[object]:
     panels: list[charts.Panel] = []
     for kpi in ctx.headline:
         rows = trends[trends["kpi"] == kpi]
-        panels.append((f.label_of(kpi), [f"{d:%b %y}" for d in rows["period_start"]], rows["value"].tolist(),
-                       rows["target"].tolist(), axis_format(kpi)))
+        panels.append(
+            (
+                f.label_of(kpi),
+                [f"{d:%b %y}" for d in rows["period_start"]],
+                rows["value"].tolist(),
+                rows["target"].tolist(),
+                axis_format(kpi),
+            )
+        )
     empty = [f.label_of(k) for k in ctx.headline if trends[trends["kpi"] == k]["value"].isna().all()]
-    parts: list[object] = [figure(
-        charts.small_multiples(panels),
-        f"Headline KPIs per month over the last {n.TREND_MONTHS} complete months, company scope (blue), with the "
-        "monthly target where one is set (dashed orange). Source: kpi.kpi_values (grain month) and "
-        "kpi.kpi_tracking.", "Small multiples of the headline KPIs")]
+    parts: list[object] = [
+        figure(
+            charts.small_multiples(panels),
+            f"Headline KPIs per month over the last {n.TREND_MONTHS} complete months, company scope (blue), with the "
+            "monthly target where one is set (dashed orange). Source: kpi.kpi_values (grain month) and "
+            "kpi.kpi_tracking.",
+            "Small multiples of the headline KPIs",
+        )
+    ]
     if empty:
         parts.append(paragraph(f"No monthly values in kpi.kpi_values for: {', '.join(empty)}.", "note"))
     return parts
@@ -126,6 +181,10 @@ def build(ctx: Context) -> Rendered:
         ctx.guarded("Best practices: top movers", "movers-section", lambda: _movers(ctx)),
         ctx.guarded("KPI trends", "trends-section", lambda: _trends(ctx)),
     ]
-    meta = (f"{month_label(month)} and {quarter_label(quarter, ctx.fy)} · data as of {ctx.as_of.isoformat()} · "
-            f"amounts in {ctx.currency}")
-    return render(ctx, kind="monthly", title="Monthly results against objectives", meta=meta, sections=sections)
+    meta = (
+        f"{month_label(month)} and {quarter_label(quarter, ctx.fy)} · data as of {ctx.as_of.isoformat()} · "
+        f"amounts in {ctx.currency}"
+    )
+    return render(
+        ctx, kind="monthly", title="Monthly results against objectives", meta=meta, sections=sections
+    )

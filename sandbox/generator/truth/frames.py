@@ -9,8 +9,8 @@ import pandas as pd
 from .. import settings as S
 from ..deals import SALES_OPS
 from ..events import first_reach_ts
-from ..render.context import last_rate_day, static
-from ..render.inputs import roster_view
+from ..rendering.context import last_rate_day, static
+from ..rendering.inputs import roster_view
 from ..timeutil import DAY, NEVER
 from ..world import World
 
@@ -34,7 +34,11 @@ class Rates:
 def people_scopes(world: World) -> tuple[dict[int, str], dict[int, str]]:
     """Employee index -> lower-case e-mail and -> roster team name (as at the cutoff)."""
     emails = {e.idx: e.email.lower() for e in world.org.employees}
-    teams = {int(r["idx"]): str(r["team"]) for r in roster_view(world.org, world.cutoff)}
+    # one team per person: the team of the latest employment (a rehired rep has two roster rows)
+    latest: dict[str, str] = {}
+    for r in sorted(roster_view(world.org, world.cutoff), key=lambda r: str(r["hire_date"])):
+        latest[str(r["email"]).lower()] = str(r["team"])
+    teams = {idx: latest[email] for idx, email in emails.items() if email in latest}
     emails[SALES_OPS] = S.SALES_OPS_EMAIL
     return emails, teams
 

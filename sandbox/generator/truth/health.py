@@ -7,7 +7,7 @@ import pandas as pd
 
 from .. import settings as S
 from ..activities import MEETING
-from ..render.inputs import roster_view, visible_quotas
+from ..rendering.inputs import roster_view, visible_quotas
 from ..timeutil import DAY, add_months, date_of, day_of, periods
 from ..world import World
 from .frames import activity_frame, deal_frame
@@ -21,68 +21,83 @@ def _workdays(lo: np.ndarray | int, hi: np.ndarray | int) -> np.ndarray:
 
 
 def team_health(world: World) -> pd.DataFrame:
-    """Headcount, hires, exits, rolling voluntary turnover, absenteeism and eNPS per month."""
+    """Headcount, hires, exits, rolling voluntary turnover, absenteeism and eNPS per month, for the
+    company, each team (roster team, as is) and each manager (their direct reports)."""
     cut = world.cutoff
     org = world.org
-    roster = pd.DataFrame(roster_view(org, cut))
-    roster["hire"] = [e for e in (org.employees[i].hire for i in roster["idx"])]
-    roster["exit"] = [org.employees[i].exit if (org.employees[i].exit is not None and org.employees[i].exit * DAY < cut)
-                      else 10**9 for i in roster["idx"]]
+    roster = roster_view(org, cut)
+    idx = np.array([int(r["idx"]) for r in roster], dtype=np.int64)
+    hire = np.array([org.employees[i].hire for i in idx], dtype=np.int64)
+    exit_ = np.array([org.employees[i].exit if (org.employees[i].exit is not None
+                                                and org.employees[i].exit * DAY < cut) else 10**9 for i in idx],
+                     dtype=np.int64)
+    vol = np.array([r["exit_type"] == "voluntary" for r in roster])
+    invol = np.array([r["exit_type"] == "involuntary" for r in roster])
     today = (cut - 1) // DAY
-    team_manager = {t.name: org.employees[m].email for t in org.teams
-                    if (m := t.manager_at(today)) is not None}
-    absences = pd.DataFrame([(a.employee, a.start, a.end, a.planned) for a in world.absences if a.start * DAY < cut],
-                            columns=["idx", "start", "end", "planned"])
-    answers = pd.DataFrame([(s.day, org.teams[s.team].name, s.score) for s in world.answers if s.day * DAY < cut],
-                           columns=["day", "team", "score"])
-    groups: list[tuple[str, str, pd.DataFrame, set[str]]] = [("company", "all", roster, set(team_manager) | set(answers["team"]))]
-    for team, g in roster.groupby("team"):
-        groups.append(("team", str(team), g, {str(team)}))
-    for mgr, g in roster[roster["manager_email"].notna()].groupby("manager_email"):
-        groups.append(("manager", str(mgr), g, {t for t, m in team_manager.items() if m == mgr}))
+    team_manager = {t.name: org.employees[m].email for t in org.teams if (m := t.manager_at(today)) is not None}
+    # groups: (scope, id) -> member mask over roster rows, and the survey teams it covers
+    groups: list[tuple[str, str, np.ndarray, set[str]]] = [("company", "all", np.ones(len(roster), bool),
+                                                            set(team_manager) | {t.name for t in org.teams})]
+    teams = np.array([str(r["team"]) for r in roster], dtype=object)
+    managers = np.array([r["manager_email"] or "" for r in roster], dtype=object)
+    for team in sorted(set(teams)):
+        groups.append(("team", team, teams == team, {team}))
+    for mgr in sorted(set(managers) - {""}):
+        groups.append(("manager", mgr, managers == mgr, {t for t, m in team_manager.items() if m == mgr}))
+    member = np.array([g[2] for g in groups], dtype=float)  # (groups, rows)
+    pos_of = {int(e): k for k, e in enumerate(idx)}
+    ab = [(pos_of[a.employee], a.start, a.end, a.planned) for a in world.absences
+          if a.start * DAY < cut and a.employee in pos_of]
+    ab_row = np.array([a[0] for a in ab], dtype=np.int64)
+    ab_start = np.array([a[1] for a in ab], dtype=np.int64)
+    ab_end = np.array([a[2] for a in ab], dtype=np.int64)
+    ab_planned = np.array([a[3] for a in ab], dtype=bool)
+    answers = [(s.day, org.teams[s.team].name, s.score) for s in world.answers if s.day * DAY < cut]
+    ans_day = np.array([a[0] for a in answers], dtype=np.int64)
+    ans_team = np.array([a[1] for a in answers], dtype=object)
+    ans_score = np.array([a[2] for a in answers], dtype=np.int64)
+    team_cover = [np.isin(ans_team, list(g[3])) for g in groups]
     rows = []
-    as_of = date_of(cut // DAY)
-    for ps_d, pe_d in periods("month", date_of(world.start), as_of, world.fiscal_year_start_month):
+    for ps_d, pe_d in periods("month", date_of(world.start), date_of(cut // DAY), world.fiscal_year_start_month):
         ps, pe = day_of(ps_d), day_of(pe_d)
         w_lo = day_of(add_months(ps_d, -11))
-        for scope, sid, g, teams in groups:
-            hire, exit_ = g["hire"].to_numpy(), g["exit"].to_numpy()
-            vol = g["exit_type"].to_numpy() == "voluntary"
 
-            def headcount(day: int) -> int:
-                return int(((hire <= day) & (exit_ > day)).sum())
-            in_month = (exit_ >= ps) & (exit_ < pe)
-            vol_12 = int((vol & (exit_ >= w_lo) & (exit_ < pe)).sum())
-            avg_12 = (headcount(w_lo) + headcount(pe)) / 2
-            members = g["idx"].to_numpy()
-            lo = np.maximum(hire, ps)
-            hi = np.minimum(exit_, pe)
-            scheduled = int(_workdays(lo, hi).sum())
-            ab = absences[absences["idx"].isin(members)]
-            planned = unplanned = 0
-            if len(ab):
-                emp = g.set_index("idx").loc[ab["idx"]]
-                a_lo = np.maximum(ab["start"].to_numpy(), np.maximum(emp["hire"].to_numpy(), ps))
-                a_hi = np.minimum(ab["end"].to_numpy() + 1, np.minimum(emp["exit"].to_numpy(), pe))
-                days = _workdays(a_lo, a_hi)
-                planned = int(days[ab["planned"].to_numpy()].sum())
-                unplanned = int(days[~ab["planned"].to_numpy()].sum())
-            scheduled -= planned
-            ans = answers[(answers["day"] >= ps) & (answers["day"] < pe) & answers["team"].isin(teams)]
-            n = len(ans)
+        def count(mask: np.ndarray) -> np.ndarray:
+            return member @ mask.astype(float)
+        hc_start = count((hire <= ps) & (exit_ > ps))
+        hc_end = count((hire <= pe) & (exit_ > pe))
+        in_month = (exit_ >= ps) & (exit_ < pe)
+        vol_m, invol_m = count(in_month & vol), count(in_month & invol)
+        hires = count((hire >= ps) & (hire < pe))
+        vol_12 = count(vol & (exit_ >= w_lo) & (exit_ < pe))
+        avg_12 = (count((hire <= w_lo) & (exit_ > w_lo)) + hc_end) / 2
+        scheduled = member @ _workdays(np.maximum(hire, ps), np.minimum(exit_, pe)).astype(float)
+        if len(ab_row):
+            lo = np.maximum(ab_start, np.maximum(hire[ab_row], ps))
+            hi = np.minimum(ab_end + 1, np.minimum(exit_[ab_row], pe))
+            days = _workdays(lo, hi).astype(float)
+            per_row_planned = np.bincount(ab_row, weights=days * ab_planned, minlength=len(roster))
+            per_row_unplanned = np.bincount(ab_row, weights=days * ~ab_planned, minlength=len(roster))
+            planned, unplanned = member @ per_row_planned, member @ per_row_unplanned
+        else:
+            planned = unplanned = np.zeros(len(groups))
+        scheduled = scheduled - planned
+        in_survey = (ans_day >= ps) & (ans_day < pe)
+        for k, (scope, sid, _, _) in enumerate(groups):
+            sel = in_survey & team_cover[k]
+            n = int(sel.sum())
             enps = None
             if n >= S.MIN_SURVEY_RESPONDENTS:
-                enps = 100.0 * ((ans["score"] >= 9).sum() - (ans["score"] <= 6).sum()) / n
+                scores = ans_score[sel]
+                enps = 100.0 * (int((scores >= 9).sum()) - int((scores <= 6).sum())) / n
             rows.append({
                 "month": ps_d.isoformat(), "scope_type": scope, "scope_id": sid,
-                "headcount_start": headcount(ps), "headcount_end": headcount(pe),
-                "voluntary_exits": int((in_month & vol).sum()),
-                "involuntary_exits": int((in_month & (g["exit_type"].to_numpy() == "involuntary")).sum()),
-                "hires": int(((hire >= ps) & (hire < pe)).sum()),
-                "voluntary_turnover_12m": (vol_12 / avg_12) if avg_12 >= S.SMALL_TEAM_THRESHOLD else None,
-                "voluntary_exits_12m": vol_12, "headcount_avg_12m": avg_12,
-                "absenteeism_rate": unplanned / scheduled if scheduled > 0 else None,
-                "unplanned_absence_days": unplanned, "scheduled_days": scheduled,
+                "headcount_start": int(hc_start[k]), "headcount_end": int(hc_end[k]),
+                "voluntary_exits": int(vol_m[k]), "involuntary_exits": int(invol_m[k]), "hires": int(hires[k]),
+                "voluntary_turnover_12m": (vol_12[k] / avg_12[k]) if avg_12[k] >= S.SMALL_TEAM_THRESHOLD else None,
+                "voluntary_exits_12m": int(vol_12[k]), "headcount_avg_12m": float(avg_12[k]),
+                "absenteeism_rate": unplanned[k] / scheduled[k] if scheduled[k] > 0 else None,
+                "unplanned_absence_days": int(unplanned[k]), "scheduled_days": int(scheduled[k]),
                 "enps": enps, "enps_respondents": n,
             })
     return pd.DataFrame(rows)
@@ -103,6 +118,10 @@ def rep_ramp(world: World) -> pd.DataFrame:
         if q.kind == "revenue":
             email = world.org.employees[q.employee].email.lower()
             quotas[email] = max(quotas.get(email, 0.0), q.amount)
+    emails = {str(r["email"]).lower() for r in roster}
+    won_by = {k: g for k, g in won[won["rep"].isin(emails)].groupby("rep")}
+    meet_by = {k: g for k, g in meetings[meetings["rep"].isin(emails)].groupby("rep")}
+    empty = pd.DataFrame({"close_day": [], "amount_corp": [], "day": []})
     rows = []
     for r in roster:
         email = str(r["email"]).lower()
@@ -110,13 +129,15 @@ def rep_ramp(world: World) -> pd.DataFrame:
         days = np.arange(hire, last + 1)
         ramp = None
         if r["role"] == "ae" and quotas.get(email):
-            mine = won[won["rep"] == email]
-            daily = np.bincount(np.clip(mine["close_day"].to_numpy() - (hire - 90), 0, None),
-                                weights=mine["amount_corp"].to_numpy(), minlength=len(days) + 91)
+            mine = won_by.get(email, empty)
+            mine = mine[mine["close_day"] >= hire - 90]
+            daily = np.bincount((mine["close_day"].to_numpy() - (hire - 90)).astype(np.int64),
+                                weights=mine["amount_corp"].to_numpy(float), minlength=len(days) + 91)
             ramp = _first_reach(daily, days, hire, 90, S.RAMP_SHARE * quotas[email])
         elif r["role"] == "sdr":
-            mine = meetings[meetings["rep"] == email]
-            daily = np.bincount(np.clip(mine["day"].to_numpy() - (hire - 90), 0, None),
+            mine = meet_by.get(email, empty)
+            mine = mine[mine["day"] >= hire - 90]
+            daily = np.bincount((mine["day"].to_numpy() - (hire - 90)).astype(np.int64),
                                 minlength=len(days) + 91).astype(float)
             ramp = _first_reach(daily, days, hire, 30, S.RAMP_SHARE * S.SDR_MONTHLY_MEETING_TARGET)
         rows.append({"rep_email": email, "role": r["role"], "hire_date": r["hire_date"], "ramp_days": ramp})

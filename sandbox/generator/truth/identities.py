@@ -11,8 +11,8 @@ import pandas as pd
 from .. import settings as S
 from ..ids import sf_id
 from ..names import FIRST_NAMES, LAST_NAMES
-from ..render.context import Context
-from ..render.hubspot import COMPANY_BASE, CONTACT_BASE, OWNER_BASE
+from ..rendering.context import Context
+from ..rendering.hubspot import COMPANY_BASE, CONTACT_BASE, OWNER_BASE
 from ..timeutil import DAY, iso_date
 from ..world import World
 

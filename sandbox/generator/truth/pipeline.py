@@ -9,13 +9,14 @@ scopes have a row where the scope has data for that KPI in the period.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import settings as S
 from ..activities import CALL, EMAIL, MEETING, PROPOSAL
-from ..render.inputs import visible_quotas
+from ..rendering.inputs import visible_quotas
 from ..timeutil import DAY, add_months, date_of, day_of, period_start_days, periods
 from ..world import World
 from .frames import Rates, activity_frame, deal_frame, people_scopes, person_frame, probability, snapshot
@@ -25,7 +26,7 @@ ALL_SCOPES = ("company", "team", "rep", "segment", "source")
 QUOTA_SCOPES = ("company", "team", "rep")
 
 
-def ratio(num, den):  # type: ignore[no-untyped-def]
+def ratio(num: Any, den: Any) -> Any:
     """num / den, NULL (NaN) where the denominator is 0; works on scalars and arrays."""
     num_a, den_a = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -78,9 +79,10 @@ class Emitter:
             value, num, den = fn(g)
             self.add(g.index.get_level_values(0), scope, g.index.get_level_values(1), kpi, value, num, den)
 
-    def add(self, ps, scope, sid, kpi, value, num, den) -> None:  # type: ignore[no-untyped-def]
+    def add(self, ps: Any, scope: str, sid: Any, kpi: str, value: Any, num: Any, den: Any) -> None:
         n = len(ps)
-        def col(x):  # type: ignore[no-untyped-def]
+
+        def col(x: Any) -> np.ndarray:
             return np.full(n, np.nan) if x is None else np.broadcast_to(np.asarray(x, dtype=float), (n,))
         self.chunks.append(pd.DataFrame({
             "grain": self.grain, "period_start": np.asarray(ps, np.int64), "scope_type": scope,

@@ -39,7 +39,7 @@ def encode_cursor(record_id: str) -> str:
 
 
 def decode_cursor(token: str) -> str:
-    """The id inside an `after` token; raises ValueError for a token this server did not issue."""
+    """The id inside an `after` token; raises ValueError for a token this server never handed out."""
     try:
         padded = token + "=" * (-len(token) % 4)
         text = base64.urlsafe_b64decode(padded.encode()).decode()

@@ -6,7 +6,23 @@ with
 
 reps as (
 
-    select email, team, manager_email from {{ ref('int_reps_resolved') }}
+    select
+        email,
+        team,
+        manager_email
+    from {{ ref('int_reps_resolved') }}
+
+),
+
+activities as (
+
+    select * from {{ ref('fct_activities') }} where activity_date is not null
+
+),
+
+activity_teams as (
+
+    {{ revops.roster_record_at('activities', 'activity_id', 'rep_email', 'activity_date') }}
 
 ),
 
@@ -18,18 +34,15 @@ facts as (
         activities.activity_date,
         activities.source,
         activities.rep_email as rep_scope_id,
-        coalesce(reps.team, 'unassigned') as team,
-        reps.manager_email as manager_scope_id,
-        coalesce(accounts.segment, deals.segment, 'unknown') as segment,
+        coalesce(activity_teams.team, reps.team, 'unassigned') as team,
+        coalesce(activity_teams.manager_email, reps.manager_email) as manager_scope_id,
+        activities.segment,
         activities.activity_type in ('call', 'meeting', 'email', 'proposal_sent') as is_selling_activity
-    from {{ ref('fct_activities') }} as activities
+    from activities
+    left join activity_teams
+        on activities.activity_id = activity_teams.fact_key
     left join reps
         on activities.rep_email = reps.email
-    left join {{ ref('dim_accounts') }} as accounts
-        on activities.account_id = accounts.account_id
-    left join {{ ref('fct_deals') }} as deals
-        on activities.deal_id = deals.deal_id
-    where activities.activity_date is not null
 
 ),
 
@@ -47,7 +60,7 @@ aggregated as (
         scoped.scope_type,
         scoped.scope_id,
         {% for type in ['call', 'meeting', 'email', 'proposal_sent', 'task', 'note'] %}
-        sum(case when scoped.activity_type = '{{ type }}' then 1 else 0 end) as {{ type }}_count,
+            sum(case when scoped.activity_type = '{{ type }}' then 1 else 0 end) as {{ type }}_count,
         {% endfor %}
         sum(case when scoped.is_selling_activity and scoped.rep_scope_id is not null then 1 else 0 end)
             as selling_activities,
@@ -64,24 +77,24 @@ grid as (
     select
         grid.*,
         {% for type in ['call', 'meeting', 'email', 'proposal_sent', 'task', 'note'] %}
-        coalesce(aggregated.{{ type }}_count, 0) as {{ type }}_count,
+            coalesce(aggregated.{{ type }}_count, 0) as {{ type }}_count,
         {% endfor %}
         coalesce(aggregated.selling_activities, 0) as selling_activities,
         coalesce(aggregated.active_reps, 0) * grid.days_in_period / 7.0 as rep_weeks
     from {{ ref('int_kpi_scope_periods') }} as grid
     left join aggregated
         on grid.grain = aggregated.grain
-        and grid.period_start = aggregated.period_start
-        and grid.scope_type = aggregated.scope_type
-        and grid.scope_id = aggregated.scope_id
+            and grid.period_start = aggregated.period_start
+            and grid.scope_type = aggregated.scope_type
+            and grid.scope_id = aggregated.scope_id
     where not grid.is_next
 
 )
 
 {% for type in ['call', 'meeting', 'email', 'proposal_sent', 'task', 'note'] %}
-{{ revops.kpi_row("'activities_" ~ type ~ "'", type ~ '_count', type ~ '_count', 'null') }}
-from grid
-union all
+    {{ revops.kpi_row("'activities_" ~ type ~ "'", type ~ '_count', type ~ '_count', 'null') }}
+    from grid
+    union all
 {% endfor %}
 {{ revops.kpi_row("'activities_per_rep_week'", revops.safe_divide('selling_activities', 'rep_weeks'),
     'selling_activities', 'rep_weeks') }}

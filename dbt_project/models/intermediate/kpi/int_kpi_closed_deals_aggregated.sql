@@ -66,9 +66,9 @@ grid as (
     from {{ ref('int_kpi_scope_periods') }} as grid
     left join aggregated
         on grid.grain = aggregated.grain
-        and grid.period_start = aggregated.period_start
-        and grid.scope_type = aggregated.scope_type
-        and grid.scope_id = aggregated.scope_id
+            and grid.period_start = aggregated.period_start
+            and grid.scope_type = aggregated.scope_type
+            and grid.scope_id = aggregated.scope_id
     where not grid.is_next
 
 ),

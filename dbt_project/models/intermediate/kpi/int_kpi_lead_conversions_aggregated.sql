@@ -5,13 +5,34 @@ with
 
 settings as (
 
-    select as_of_date, mql_maturity_days from {{ ref('int_settings_resolved') }}
+    select
+        as_of_date,
+        mql_maturity_days
+    from {{ ref('int_settings_resolved') }}
 
 ),
 
 reps as (
 
-    select email, team, manager_email from {{ ref('int_reps_resolved') }}
+    select
+        email,
+        team,
+        manager_email
+    from {{ ref('int_reps_resolved') }}
+
+),
+
+people as (
+
+    select *, cast(mql_at as date) as mql_date
+    from {{ ref('fct_lead_funnel') }}
+    where mql_at is not null
+
+),
+
+owner_teams as (
+
+    {{ revops.roster_record_at('people', 'person_id', 'owner_email', 'mql_date') }}
 
 ),
 
@@ -24,16 +45,17 @@ facts as (
             as reached_sql,
         people.source,
         people.owner_email as rep_scope_id,
-        coalesce(reps.team, 'unassigned') as team,
-        reps.manager_email as manager_scope_id,
+        coalesce(owner_teams.team, reps.team, 'unassigned') as team,
+        coalesce(owner_teams.manager_email, reps.manager_email) as manager_scope_id,
         coalesce(accounts.segment, 'unknown') as segment
-    from {{ ref('fct_lead_funnel') }} as people
+    from people
     cross join settings
+    left join owner_teams
+        on people.person_id = owner_teams.fact_key
     left join reps
         on people.owner_email = reps.email
     left join {{ ref('dim_accounts') }} as accounts
         on people.account_id = accounts.account_id
-    where people.mql_at is not null
 
 ),
 
@@ -71,9 +93,9 @@ grid as (
     cross join settings
     left join aggregated
         on grid.grain = aggregated.grain
-        and grid.period_start = aggregated.period_start
-        and grid.scope_type = aggregated.scope_type
-        and grid.scope_id = aggregated.scope_id
+            and grid.period_start = aggregated.period_start
+            and grid.scope_type = aggregated.scope_type
+            and grid.scope_id = aggregated.scope_id
     where not grid.is_next
 
 )

@@ -4,7 +4,8 @@ with
 
 facts as (
 
-    select * from {{ ref('int_kpi_deal_facts') }} where created_date is not null
+    select * from {{ ref('int_kpi_deal_facts') }}
+    where created_date is not null
 
 ),
 
@@ -39,9 +40,9 @@ grid as (
     from {{ ref('int_kpi_scope_periods') }} as grid
     left join aggregated
         on grid.grain = aggregated.grain
-        and grid.period_start = aggregated.period_start
-        and grid.scope_type = aggregated.scope_type
-        and grid.scope_id = aggregated.scope_id
+            and grid.period_start = aggregated.period_start
+            and grid.scope_type = aggregated.scope_type
+            and grid.scope_id = aggregated.scope_id
     where not grid.is_next
 
 )

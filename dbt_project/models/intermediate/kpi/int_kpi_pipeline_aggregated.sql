@@ -9,7 +9,8 @@ with
 
 periods as (
 
-    select * from {{ ref('int_calendar_periods') }} where is_started or is_next
+    select * from {{ ref('int_calendar_periods') }}
+    where is_started or is_next
 
 ),
 
@@ -21,7 +22,11 @@ facts as (
 
 reps as (
 
-    select email, team, manager_email from {{ ref('int_reps_resolved') }}
+    select
+        email,
+        team,
+        manager_email
+    from {{ ref('int_reps_resolved') }}
 
 ),
 
@@ -40,9 +45,9 @@ open_deals as (
     from periods
     inner join {{ ref('fct_pipeline_daily') }} as pipeline
         on pipeline.snapshot_date = periods.snapshot_date
-        and pipeline.expected_close_date >= periods.period_start
-        and pipeline.expected_close_date < periods.period_end
-        and pipeline.expected_close_date >= periods.snapshot_date
+            and pipeline.expected_close_date >= periods.period_start
+            and pipeline.expected_close_date < periods.period_end
+            and pipeline.expected_close_date >= periods.snapshot_date
     inner join facts
         on pipeline.deal_id = facts.deal_id
 
@@ -83,8 +88,8 @@ won_deals as (
     from periods
     inner join facts
         on facts.status = 'won'
-        and facts.closed_date >= periods.period_start
-        and facts.closed_date < periods.period_end
+            and facts.closed_date >= periods.period_start
+            and facts.closed_date < periods.period_end
 
 ),
 
@@ -116,12 +121,10 @@ quota_facts as (
         quotas.quota_amount,
         cast(null as {{ dbt.type_string() }}) as source,
         quotas.email as rep_scope_id,
-        coalesce(reps.team, 'unassigned') as team,
-        reps.manager_email as manager_scope_id,
+        quotas.team,
+        quotas.manager_email as manager_scope_id,
         cast(null as {{ dbt.type_string() }}) as segment
     from {{ ref('int_quotas_prorated') }} as quotas
-    left join reps
-        on quotas.email = reps.email
 
 ),
 
@@ -133,7 +136,12 @@ quota_scoped as (
 
 quota_aggregated as (
 
-    select grain, period_start, scope_type, scope_id, sum(quota_amount) as quota
+    select
+        grain,
+        period_start,
+        scope_type,
+        scope_id,
+        sum(quota_amount) as quota
     from quota_scoped
     group by grain, period_start, scope_type, scope_id
 
@@ -154,19 +162,19 @@ grid as (
     from {{ ref('int_kpi_scope_periods') }} as grid
     left join open_aggregated
         on grid.grain = open_aggregated.grain
-        and grid.period_start = open_aggregated.period_start
-        and grid.scope_type = open_aggregated.scope_type
-        and grid.scope_id = open_aggregated.scope_id
+            and grid.period_start = open_aggregated.period_start
+            and grid.scope_type = open_aggregated.scope_type
+            and grid.scope_id = open_aggregated.scope_id
     left join won_aggregated
         on grid.grain = won_aggregated.grain
-        and grid.period_start = won_aggregated.period_start
-        and grid.scope_type = won_aggregated.scope_type
-        and grid.scope_id = won_aggregated.scope_id
+            and grid.period_start = won_aggregated.period_start
+            and grid.scope_type = won_aggregated.scope_type
+            and grid.scope_id = won_aggregated.scope_id
     left join quota_aggregated
         on grid.grain = quota_aggregated.grain
-        and grid.period_start = quota_aggregated.period_start
-        and grid.scope_type = quota_aggregated.scope_type
-        and grid.scope_id = quota_aggregated.scope_id
+            and grid.period_start = quota_aggregated.period_start
+            and grid.scope_type = quota_aggregated.scope_type
+            and grid.scope_id = quota_aggregated.scope_id
 
 )
 

@@ -7,7 +7,11 @@ with
 
 periods as (
 
-    select grain, period_start, period_end, is_complete
+    select
+        grain,
+        period_start,
+        period_end,
+        is_complete
     from {{ ref('int_calendar_periods') }}
     where grain = 'quarter' and is_started
 
@@ -15,7 +19,12 @@ periods as (
 
 won as (
 
-    select account_id, source, segment, closed_date, amount_corporate
+    select
+        account_id,
+        source,
+        segment,
+        closed_date,
+        amount_corporate
     from {{ ref('int_kpi_deal_facts') }}
     where status = 'won' and account_id is not null and amount_corporate is not null
 
@@ -29,13 +38,17 @@ windows as (
         won.source,
         won.segment,
         sum(case when won.closed_date >= {{ dbt.dateadd('month', -12, 'periods.period_end') }}
-            then won.amount_corporate else 0 end) as now_amount,
+                then won.amount_corporate
+            else 0
+        end) as now_amount,
         sum(case when won.closed_date < {{ dbt.dateadd('month', -12, 'periods.period_end') }}
-            then won.amount_corporate else 0 end) as prior_amount
+                then won.amount_corporate
+            else 0
+        end) as prior_amount
     from periods
     inner join won
         on won.closed_date >= {{ dbt.dateadd('month', -24, 'periods.period_end') }}
-        and won.closed_date < periods.period_end
+            and won.closed_date < periods.period_end
     group by periods.period_start, won.account_id, won.source, won.segment
 
 ),
@@ -43,7 +56,11 @@ windows as (
 accounts as (
 
     -- company and segment scopes: an account's revenue across every CRM
-    select period_start, account_id, max(segment) as segment, sum(now_amount) as now_amount,
+    select
+        period_start,
+        account_id,
+        max(segment) as segment,
+        sum(now_amount) as now_amount,
         sum(prior_amount) as prior_amount
     from windows
     group by period_start, account_id
@@ -52,14 +69,32 @@ accounts as (
 
 scoped as (
 
-    select 'company' as scope_type, 'all' as scope_id, period_start, now_amount, prior_amount
-    from accounts where prior_amount > 0
+    select
+        'company' as scope_type,
+        'all' as scope_id,
+        period_start,
+        now_amount,
+        prior_amount
+    from accounts
+    where prior_amount > 0
     union all
-    select 'segment', coalesce(segment, 'unknown'), period_start, now_amount, prior_amount
-    from accounts where prior_amount > 0
+    select
+        'segment',
+        coalesce(segment, 'unknown'),
+        period_start,
+        now_amount,
+        prior_amount
+    from accounts
+    where prior_amount > 0
     union all
-    select 'source', source, period_start, now_amount, prior_amount
-    from windows where prior_amount > 0
+    select
+        'source',
+        source,
+        period_start,
+        now_amount,
+        prior_amount
+    from windows
+    where prior_amount > 0
 
 ),
 
@@ -87,8 +122,8 @@ grid as (
     from {{ ref('int_kpi_scope_periods') }} as grid
     left join aggregated
         on grid.period_start = aggregated.period_start
-        and grid.scope_type = aggregated.scope_type
-        and grid.scope_id = aggregated.scope_id
+            and grid.scope_type = aggregated.scope_type
+            and grid.scope_id = aggregated.scope_id
     where grid.grain = 'quarter'
         and not grid.is_next
         and grid.scope_type in ('company', 'segment', 'source')

@@ -7,13 +7,22 @@ with
 
 reps as (
 
-    select email, team, manager_email from {{ ref('int_reps_resolved') }}
+    select
+        email,
+        team,
+        manager_email
+    from {{ ref('int_reps_resolved') }}
 
 ),
 
 scope_sources as (
 
-    select source, rep_scope_id, team, manager_scope_id, segment
+    select
+        source,
+        rep_scope_id,
+        team,
+        manager_scope_id,
+        segment
     from {{ ref('int_kpi_deal_facts') }}
 
     union
@@ -23,10 +32,9 @@ scope_sources as (
         activities.rep_email,
         coalesce(reps.team, 'unassigned'),
         reps.manager_email,
-        coalesce(accounts.segment, 'unknown')
+        activities.segment
     from {{ ref('fct_activities') }} as activities
     left join reps on activities.rep_email = reps.email
-    left join {{ ref('dim_accounts') }} as accounts on activities.account_id = accounts.account_id
 
     union
 
@@ -45,31 +53,45 @@ scope_sources as (
 
 scopes as (
 
-    select distinct scope_type, scope_id
+    select distinct
+        scope_type,
+        scope_id
     from ({{ revops.explode_scopes('scope_sources') }}) as exploded
     where scope_id is not null
 
     union
 
-    -- reps with a quota count even before their first deal
-    select distinct scope_type, scope_id
+    -- reps with a quota count even before their first deal (with the team of the quota period)
+    select distinct
+        quota_scopes.scope_type,
+        quota_scopes.scope_id
     from (
         select
-            'rep' as scope_type, quotas.email as scope_id
-        from {{ ref('fct_quotas') }} as quotas
+            'rep' as scope_type,
+            email as scope_id
+        from {{ ref('int_quotas_prorated') }}
         union all
-        select 'team', coalesce(reps.team, 'unassigned')
-        from {{ ref('fct_quotas') }} as quotas left join reps on quotas.email = reps.email
+        select
+            'team' as scope_type,
+            team as scope_id
+        from {{ ref('int_quotas_prorated') }}
         union all
-        select 'manager', coalesce(reps.manager_email, 'unassigned')
-        from {{ ref('fct_quotas') }} as quotas left join reps on quotas.email = reps.email
+        select
+            'manager' as scope_type,
+            coalesce(manager_email, 'unassigned') as scope_id
+        from {{ ref('int_quotas_prorated') }}
         union all
-        select 'company', 'all' from {{ ref('fct_quotas') }}
+        select
+            'company' as scope_type,
+            'all' as scope_id
+        from {{ ref('int_quotas_prorated') }}
     ) as quota_scopes
 
     union
 
-    select 'company', 'all'
+    select
+        'company',
+        'all'
 
 )
 

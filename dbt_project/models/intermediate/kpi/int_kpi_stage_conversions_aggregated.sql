@@ -21,18 +21,18 @@ facts as (
 cohorts as (
 
     {% for stage, next_stage in stages %}
-    select
-        '{{ stage }}' as stage,
-        reached_{{ stage }}_date as reached_date,
-        case when reached_{{ next_stage }}_date is not null then 1 else 0 end as passed,
-        source,
-        rep_scope_id,
-        team,
-        manager_scope_id,
-        segment
-    from facts
-    where reached_{{ stage }}_date is not null
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ stage }}' as stage,
+            reached_{{ stage }}_date as reached_date,
+            case when reached_{{ next_stage }}_date is not null then 1 else 0 end as passed,
+            source,
+            rep_scope_id,
+            team,
+            manager_scope_id,
+            segment
+        from facts
+        where reached_{{ stage }}_date is not null
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -70,15 +70,16 @@ grid as (
     from {{ ref('int_kpi_scope_periods') }} as grid
     cross join (
         {% for stage, next_stage in stages %}
-        select '{{ stage }}' as stage{% if not loop.last %} union all{% endif %}
+            select '{{ stage }}' as stage{% if not loop.last %}
+                union all{% endif %}
         {% endfor %}
     ) as stages
     left join aggregated
         on grid.grain = aggregated.grain
-        and grid.period_start = aggregated.period_start
-        and grid.scope_type = aggregated.scope_type
-        and grid.scope_id = aggregated.scope_id
-        and stages.stage = aggregated.stage
+            and grid.period_start = aggregated.period_start
+            and grid.scope_type = aggregated.scope_type
+            and grid.scope_id = aggregated.scope_id
+            and stages.stage = aggregated.stage
     where not grid.is_next
 
 )

@@ -7,7 +7,11 @@ with
 
 periods as (
 
-    select grain, period_start, period_end, is_complete
+    select
+        grain,
+        period_start,
+        period_end,
+        is_complete
     from {{ ref('int_calendar_periods') }}
     where grain = 'quarter' and is_started
 
@@ -61,8 +65,8 @@ trailing_closed as (
     from periods
     inner join facts
         on facts.status in ('won', 'lost')
-        and facts.closed_date >= {{ dbt.dateadd('day', -365, 'periods.period_start') }}
-        and facts.closed_date < periods.period_start
+            and facts.closed_date >= {{ dbt.dateadd('day', -365, 'periods.period_start') }}
+            and facts.closed_date < periods.period_start
 
 ),
 
@@ -104,8 +108,8 @@ grid as (
     from {{ ref('int_kpi_scope_periods') }} as grid
     left join aggregated
         on grid.period_start = aggregated.period_start
-        and grid.scope_type = aggregated.scope_type
-        and grid.scope_id = aggregated.scope_id
+            and grid.scope_type = aggregated.scope_type
+            and grid.scope_id = aggregated.scope_id
     where grid.grain = 'quarter'
         and not grid.is_next
         and grid.scope_type in ('company', 'segment', 'source')

@@ -1,6 +1,9 @@
 -- Revenue quotas spread over the KPI periods: quota × days of the period inside the quota period /
 -- days of the quota period. The file's period_end is read as exclusive when it falls on the same day
 -- of the month as period_start (2026-02-01 .. 2026-05-01), else as the last day (.. 2026-04-30).
+-- A quota counts for the team and manager of the roster record employed during the quota period
+-- (someone rehired into another team keeps their old quotas in their old team), else the person's
+-- current team.
 
 with
 
@@ -19,9 +22,32 @@ quotas as (
 
 ),
 
+roster_during_quota as (
+
+    select
+        quotas.email,
+        quotas.quota_start,
+        roster.team,
+        roster.manager_email,
+        row_number() over (
+            partition by quotas.email, quotas.quota_start
+            order by roster.hire_date desc, roster.employee_id desc
+        ) as recency
+    from quotas
+    inner join {{ ref('stg_inputs__hr_roster') }} as roster
+        on quotas.email = roster.email
+        and roster.hire_date < quotas.quota_end
+        and (roster.exit_date is null or roster.exit_date >= quotas.quota_start)
+
+),
+
 periods as (
 
-    select grain, period_start, period_end from {{ ref('int_calendar_periods') }}
+    select
+        grain,
+        period_start,
+        period_end
+    from {{ ref('int_calendar_periods') }}
 
 ),
 
@@ -29,6 +55,8 @@ quota_overlaps as (
 
     select
         quotas.email,
+        coalesce(roster_during_quota.team, reps.team, 'unassigned') as team,
+        coalesce(roster_during_quota.manager_email, reps.manager_email) as manager_email,
         periods.grain,
         periods.period_start,
         quotas.quota_amount,
@@ -40,15 +68,23 @@ quota_overlaps as (
     from quotas
     inner join periods
         on quotas.quota_start < periods.period_end
-        and quotas.quota_end > periods.period_start
+            and quotas.quota_end > periods.period_start
+    left join roster_during_quota
+        on quotas.email = roster_during_quota.email
+            and quotas.quota_start = roster_during_quota.quota_start
+            and roster_during_quota.recency = 1
+    left join {{ ref('int_reps_resolved') }} as reps
+        on quotas.email = reps.email
 
 )
 
 select
     email,
+    team,
+    manager_email,
     grain,
     period_start,
     sum(quota_amount * overlap_days / cast(quota_days as {{ revops.type_double() }})) as quota_amount
 from quota_overlaps
 where quota_days > 0
-group by email, grain, period_start
+group by email, team, manager_email, grain, period_start

@@ -19,6 +19,7 @@ renamed as (
         {{ revops.raw_column(columns, 'hs_email_subject', 'text') }} as subject,
         {{ revops.raw_column(columns, 'hs_email_direction', 'text') }} as direction,
         {{ revops.raw_column(columns, 'hs_email_status', 'text') }} as engagement_status,
+        {{ revops.raw_column(columns, ['activity_category', 'hs_activity_type'], 'text') }} as activity_category,
         -- dates
         {{ revops.raw_column(columns, 'hs_timestamp', 'timestamp') }} as occurred_at,
         {{ revops.raw_column(columns, ['hs_createdate', 'created_at'], 'timestamp') }} as created_at,

@@ -23,6 +23,8 @@ renamed as (
         {{ revops.raw_column(columns, 'company', 'text') }} as company,
         {{ revops.raw_column(columns, 'status', 'text') }} as lead_status,
         {{ revops.raw_column(columns, 'lead_source', 'text') }} as lead_source,
+        -- amounts
+        {{ revops.raw_column(columns, 'number_of_employees', 'int') }} as employees,
         -- dates
         {{ revops.raw_column(columns, 'created_date', 'timestamp') }} as created_at,
         {{ revops.raw_column(columns, 'converted_date', 'date') }} as converted_date,

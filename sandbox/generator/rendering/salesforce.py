@@ -24,8 +24,8 @@ PROFILE_ID = sf_id("Profile", 1)
 
 
 def _audit(created: int, modified: int, deleted: bool = False) -> dict[str, Any]:
-    return {"CreatedDate": sf_datetime(created), "LastModifiedDate": sf_datetime(modified),
-            "SystemModstamp": sf_datetime(modified), "IsDeleted": deleted}
+    return {"CreatedDate": sf_datetime(int(created)), "LastModifiedDate": sf_datetime(modified),
+            "SystemModstamp": sf_datetime(modified), "IsDeleted": bool(deleted)}
 
 
 class SalesforceRenderer:

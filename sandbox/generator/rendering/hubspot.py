@@ -84,12 +84,57 @@ class HubspotRenderer:
         return str(CONTACT_BASE + i) if self.w.funnel.hs_contacts.created[i] < self.c.cut else None
 
     def all(self) -> dict[str, Any]:
-        assoc: list[dict[str, Any]] = []
         out = {"owners": self.owners(), "pipelines_deals": self.pipelines(),
-               "companies": self.companies(), "contacts": self.contacts(assoc), "deals": self.deals(assoc)}
-        out.update(self.engagements(assoc))
-        out["associations"] = assoc
+               "companies": self.companies(), "contacts": self.contacts(), "deals": self.deals()}
+        out.update(self.engagements())
+        out["associations"] = self.associations()
         return out
+
+    def associations(self) -> Any:
+        """One line per association (from -> to), built from id arrays."""
+        c, w = self.c, self.w
+        cut = c.cut
+        acc, contacts, people, a = w.accounts[S.HS], w.funnel.hs_contacts, w.funnel.people, w.activities
+        company_rec = np.full(len(w.companies) + 1, -1, np.int64)
+        company_rec[acc.company] = np.where(acc.created < cut, np.arange(len(acc)), -1)
+        first = pd.Series(np.arange(len(contacts)), index=contacts.person)
+        first = first[~first.index.duplicated()]
+        contact_rec = np.full(len(people) + 1, -1, np.int64)
+        contact_rec[first.index.to_numpy()] = np.where(contacts.created[first.to_numpy()] < cut, first.to_numpy(), -1)
+        groups: list[tuple[str, str, np.ndarray, np.ndarray, int]] = []
+
+        def add(frm: str, to: str, from_num: np.ndarray, to_rec: np.ndarray, base: int, type_id: int) -> None:
+            ok = to_rec >= 0
+            groups.append((frm, to, from_num[ok], to_rec[ok] + base, type_id))
+        ci = np.flatnonzero(contacts.created < cut)
+        add("contacts", "companies", ci + CONTACT_BASE, company_rec[people.company[contacts.person[ci]]],
+            COMPANY_BASE, 1)
+        di = c.deals_of(S.HS)
+        d_num = c.deal_seq[di] + DEAL_BASE
+        add("deals", "companies", d_num, company_rec[w.deals.account[di]], COMPANY_BASE, 5)
+        add("deals", "contacts", d_num, contact_rec[w.deals.contact[di]], CONTACT_BASE, 3)
+        for name in ("calls", "meetings", "emails", "notes", "tasks"):
+            kinds = [k for k, v in ENGAGEMENT_OBJECT.items() if v == name]
+            ei = np.flatnonzero((a.crm == S.HS) & (a.created < cut) & np.isin(a.kind, kinds))
+            t_deal, t_contact, t_company = ENGAGEMENT_ASSOC[name]
+            e_num = ei + ENGAGEMENT_BASE
+            deal = a.deal[ei]
+            add(name, "deals", e_num, np.where(deal >= 0, c.deal_seq[np.maximum(deal, 0)], -1), DEAL_BASE, t_deal)
+            rec = a.rec[ei]
+            rec_ok = np.where(rec >= 0, contacts.created[np.maximum(rec, 0)] < cut, False)
+            add(name, "contacts", e_num, np.where(rec_ok, rec, -1), CONTACT_BASE, t_contact)
+            add(name, "companies", e_num, company_rec[a.company[ei]], COMPANY_BASE, t_company)
+        offsets = np.cumsum([0] + [len(g[2]) for g in groups])
+
+        def build(lo: int, hi: int) -> list[dict[str, Any]]:
+            out: list[dict[str, Any]] = []
+            for k, (frm, to, fnum, tnum, type_id) in enumerate(groups):
+                a_lo, a_hi = max(lo, int(offsets[k])), min(hi, int(offsets[k + 1]))
+                for j in range(a_lo - int(offsets[k]), a_hi - int(offsets[k])):
+                    out.append({"fromObjectType": frm, "fromId": str(int(fnum[j])), "toObjectType": to,
+                                "toId": str(int(tnum[j])), "typeId": type_id, "category": "HUBSPOT_DEFINED"})
+            return out
+        return records(int(offsets[-1]), build, self.lazy)
 
     def owners(self) -> list[dict[str, Any]]:
         cut = self.c.cut
@@ -140,17 +185,12 @@ class HubspotRenderer:
             return rows
         return records(len(idx), build, self.lazy)
 
-    def contacts(self, assoc: list[dict[str, Any]]) -> Any:
+    def contacts(self) -> Any:
         rec = self.w.funnel.hs_contacts
         people = self.w.funnel.people
         comp = self.w.companies
         cut = self.c.cut
         idx = np.flatnonzero(rec.created < cut)
-        for i in idx:
-            cid = self.company_id(int(people.company[rec.person[i]]))
-            if cid is not None:
-                assoc.append({"fromObjectType": "contacts", "fromId": str(CONTACT_BASE + int(i)),
-                              "toObjectType": "companies", "toId": cid, "typeId": 1, "category": "HUBSPOT_DEFINED"})
 
         def build(lo: int, hi: int) -> list[dict[str, Any]]:
             rows = []
@@ -183,22 +223,11 @@ class HubspotRenderer:
             return rows
         return records(len(idx), build, self.lazy)
 
-    def deals(self, assoc: list[dict[str, Any]]) -> Any:
+    def deals(self) -> Any:
         c, w = self.c, self.w
-        deals = w.deals
         ids = c.deals_of(S.HS)
         drift = c.drift_visible("hubspot")
         drift_ts = w.drift_ts("hubspot")
-        for d in ids:
-            did = str(DEAL_BASE + int(c.deal_seq[d]))
-            cid = self.company_id(int(deals.account[d]))
-            if cid:
-                assoc.append({"fromObjectType": "deals", "fromId": did, "toObjectType": "companies", "toId": cid,
-                              "typeId": 5, "category": "HUBSPOT_DEFINED"})
-            pid = self.contact_id(int(deals.contact[d]))
-            if pid:
-                assoc.append({"fromObjectType": "deals", "fromId": did, "toObjectType": "contacts", "toId": pid,
-                              "typeId": 3, "category": "HUBSPOT_DEFINED"})
 
         def build(lo: int, hi: int) -> list[dict[str, Any]]:
             rows = []
@@ -244,35 +273,20 @@ class HubspotRenderer:
         }
         for value, t in entered.items():
             props[f"hs_date_entered_{value}"] = iso_ms(t)
-        if drift:
-            props["partner_name"] = ("Channel Partner " + "ABC"[d % 3]) if c.modified[d] >= drift_ts and d % 4 == 0 else None
+        if drift and c.modified[d] >= drift_ts:  # only on deals written after the property was created
+            props["partner_name"] = ("Channel Partner " + "ABC"[d % 3]) if d % 4 == 0 else None
         obj = _obj(str(DEAL_BASE + int(c.deal_seq[d])), props, int(deals.created[d]), int(c.modified[d]),
                    int(deals.deleted[d]) if c.deleted[d] else None)
         obj["propertiesWithHistory"] = {k: list(reversed(v)) for k, v in hist.items()}
         return obj
 
-    def engagements(self, assoc: list[dict[str, Any]]) -> dict[str, Any]:
-        c, w = self.c, self.w
-        a = w.activities
-        cut = c.cut
+    def engagements(self) -> dict[str, Any]:
+        a = self.w.activities
+        cut = self.c.cut
         out: dict[str, Any] = {}
         for name in ("calls", "meetings", "emails", "notes", "tasks"):
             kinds = [k for k, v in ENGAGEMENT_OBJECT.items() if v == name]
             idx = np.flatnonzero((a.crm == S.HS) & (a.created < cut) & np.isin(a.kind, kinds))
-            t_deal, t_contact, t_company = ENGAGEMENT_ASSOC[name]
-            for i in idx:
-                eid = str(ENGAGEMENT_BASE + int(i))
-                targets = []
-                if a.deal[i] >= 0:
-                    targets.append(("deals", str(DEAL_BASE + int(c.deal_seq[a.deal[i]])), t_deal))
-                if a.rec[i] >= 0 and w.funnel.hs_contacts.created[a.rec[i]] < cut:
-                    targets.append(("contacts", str(CONTACT_BASE + int(a.rec[i])), t_contact))
-                cid = self.company_id(int(a.company[i]))
-                if cid:
-                    targets.append(("companies", cid, t_company))
-                for obj, tid, type_id in targets:
-                    assoc.append({"fromObjectType": name, "fromId": eid, "toObjectType": obj, "toId": tid,
-                                  "typeId": type_id, "category": "HUBSPOT_DEFINED"})
             out[name] = records(len(idx), lambda lo, hi, idx=idx: [self._engagement(int(i)) for i in idx[lo:hi]],
                                 self.lazy)
         return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ...dataset import Dataset
+from .. import settings as S
 from ..timeutil import date_of
 from ..world import World
 from .context import Context
@@ -14,9 +15,11 @@ from .pipedrive import PipedriveRenderer
 from .salesforce import SalesforceRenderer
 
 
-def render(world: World, as_of: date | datetime | None = None, truth: bool = True) -> Dataset:
+def render(world: World, as_of: date | datetime | None = None, truth: bool | None = None) -> Dataset:
     """The records as they stand at `as_of` (default: the world's as_of), the input CSVs, the
-    ground truth computed from the world, and meta."""
+    ground truth computed from the world, and meta. `truth=None` computes the truth except for
+    worlds rendered lazily ("large"), where it takes minutes and gigabytes: call
+    `sandbox.generator.truth.build_truth(world)` for those, or pass `truth=True`."""
     if as_of is not None:
         world = world.at(as_of)
     ctx = Context(world)
@@ -25,6 +28,8 @@ def render(world: World, as_of: date | datetime | None = None, truth: bool = Tru
     ds.records["hubspot"] = HubspotRenderer(ctx).all()
     ds.records["pipedrive"] = PipedriveRenderer(ctx).all()
     ds.inputs = render_inputs(world)
+    if truth is None:
+        truth = not S.SIZES[world.size].lazy_records
     if truth:
         from ..truth import build_truth
 
@@ -37,5 +42,6 @@ def render(world: World, as_of: date | datetime | None = None, truth: bool = Tru
         "corporate_currency": world.corporate_currency,
         "span_start": date_of(world.start).isoformat(),
         "horizon": date_of(world.horizon).isoformat(),
+        "truth": "computed" if truth else "not computed (sandbox.generator.truth.build_truth(world))",
     }
     return ds

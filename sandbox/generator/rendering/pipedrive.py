@@ -236,9 +236,8 @@ class PipedriveRenderer:
                 d = int(d)
                 _, fields = self._timeline(d)
                 custom: dict[str, Any] = {LEAD_CHANNEL_KEY: int(deals.channel[d]) + 1}
-                if drift:
-                    custom[COMPETITOR_KEY] = (S.COMPETITORS[d % len(S.COMPETITORS)]
-                                              if c.modified[d] >= drift_ts and d % 2 else None)
+                if drift and c.modified[d] >= drift_ts:  # deals written after the field was added
+                    custom[COMPETITOR_KEY] = S.COMPETITORS[d % len(S.COMPETITORS)] if d % 2 else None
                 rows.append({
                     "id": int(c.deal_seq[d]) + 1, "title": _title(w, d), "owner_id": self.user_id(int(c.owner[d])),
                     "creator_user_id": self.user_id(int(deals.owner0[d])),

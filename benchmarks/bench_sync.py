@@ -1,0 +1,146 @@
+"""Sync and build benchmark at one sandbox size: for each repeat, a fresh company and warehouse; a full
+sync of each CRM (each in a child process, against the sandbox servers with the CRMs' real limits:
+HubSpot 190 requests / 10 s and 5 searches / s, Pipedrive 80 / 2 s, Salesforce's daily budget), the
+dbt build, one simulated day (`step(world, 1)`), the incremental syncs and the rebuild. Every run is
+checked against the sandbox with `sandbox.compare.compare_warehouse`.
+
+Run by `benchmarks/run.py`, one process per repeat (so the company held in memory here does not
+inflate what the other benchmarks measure):
+
+    python benchmarks/bench_sync.py '{"size": "small", "folder": "...", "crms": [...], "dbt": true, "check": true}'
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.stats import ROOT, run_child  # noqa: E402
+from sandbox.compare import compare_warehouse  # noqa: E402
+from sandbox.launch import Sandbox, write_inputs  # noqa: E402
+
+# What each API allows (the sandbox enforces the same by default): requests per sliding window.
+WINDOWS = {"hubspot": (190, 10.0), "pipedrive": (80, 2.0)}
+ALLOWED_RATE = {crm: limit / window for crm, (limit, window) in WINDOWS.items()}  # requests per second
+SALESFORCE_DAILY_LIMIT = 15000  # the sandbox org's daily API requests
+SEED = 42
+# "medium": three copies of the small company's org (about 120 reps), the reduced stand-in for
+# "large" (90 copies, about 1M deals: its HubSpot share alone needs ~70k requests, over an hour at
+# the enforced 19 requests/s). Registered for the benchmark process only.
+MEDIUM_COPIES = 3
+
+
+def register_medium() -> None:
+    from sandbox.generator import settings
+
+    if "medium" not in settings.SIZES:
+        small = settings.SIZES["small"]
+        settings.SIZES["medium"] = settings.SizeSpec(MEDIUM_COPIES, False, small.deal_rate, small.activity_rate,
+                                                     small.funnel_rate, False)
+
+
+def make_company(size: str) -> tuple[Any, Any, float]:
+    from sandbox.generator import generate, render
+
+    register_medium()
+    t0 = time.perf_counter()
+    world = generate(seed=SEED, size=size)
+    dataset = render(world, truth=False)
+    return world, dataset, time.perf_counter() - t0
+
+
+def write_config(folder: Path) -> Path:
+    """revops.yml for this run: the repository's, with every path relative to `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "revops.yml"
+    shutil.copy(ROOT / "revops.yml", path)
+    return path
+
+
+def _server_numbers(server: Any, before: int) -> dict[str, int]:
+    with server._log_lock:
+        log = server.requests[before:]
+    limited = sum(1 for _, _, status in log if status == 429)
+    return {"server_requests": len(log), "answered_429": limited, "accepted": len(log) - limited}
+
+
+def sync_once(crm: str, sb: Sandbox, warehouse: Path, pipelines: Path) -> dict[str, Any]:
+    server = sb.servers[crm]
+    before = len(server.requests)
+    payload = {"crm": crm, "env": sb.env(), "warehouse": str(warehouse), "pipelines": str(pipelines)}
+    child = run_child(["benchmarks/children.py", "sync", json.dumps(payload)])
+    out = dict(child.output)
+    out.update(_server_numbers(server, before))
+    out["wall_s"] = child.wall_s
+    out["psutil_peak_mb"] = child.psutil_peak_mb
+    seconds = out.get("seconds") or child.wall_s
+    rows = sum((out.get("rows") or {}).values())
+    out["rows_total"] = rows
+    out["rows_per_s"] = round(rows / seconds, 1) if seconds else None
+    out["requests_per_s"] = round(out["accepted"] / seconds, 2) if seconds else None
+    if crm in WINDOWS and seconds:
+        # the most a sliding window lets through in `seconds`: a full window's worth per started window
+        limit, window = WINDOWS[crm]
+        allowed = limit * math.ceil(seconds / window)
+        out["share_of_allowed_rate"] = round(out["accepted"] / allowed, 3)
+    if crm == "salesforce":
+        out["share_of_daily_budget"] = round(out["accepted"] / SALESFORCE_DAILY_LIMIT, 4)
+    return out
+
+
+def build_once(config: Path, as_of: str) -> dict[str, Any]:
+    child = run_child(["benchmarks/children.py", "build", json.dumps({"config": str(config), "as_of": as_of})])
+    out = dict(child.output)
+    out["wall_s"] = child.wall_s
+    return out
+
+
+def bench_repeat(size: str, crms: list[str], folder: Path, *, dbt: bool, check: bool) -> dict[str, Any]:
+    """One repeat: company, full syncs, build, a day, incremental syncs, rebuild."""
+    from revops.config import load_config
+    from sandbox.generator import render, step
+
+    world, dataset, gen_s = make_company(size)
+    config_path = write_config(folder)
+    config = load_config(config_path)
+    warehouse, pipelines = config.warehouse_path, config.data_dir / "dlt_pipelines"
+    out: dict[str, Any] = {"size": size, "generate_s": round(gen_s, 2),
+                           "records": {c: sum(len(v) for v in o.values()) for c, o in dataset.records.items()},
+                           "full": {}, "incremental": {}, "mismatches": {}}
+    with Sandbox(dataset, folder / "tls") as sb:
+        for crm in crms:
+            out["full"][crm] = sync_once(crm, sb, warehouse, pipelines)
+        if dbt:
+            write_inputs(dataset, config.resolve(config.sources.files.folder))
+            out["build_full"] = build_once(config_path, str(dataset.meta["as_of"]))
+        t0 = time.perf_counter()
+        world = step(world, 1)
+        dataset.replace(render(world, truth=False))
+        out["step_s"] = round(time.perf_counter() - t0, 2)
+        for crm in crms:
+            out["incremental"][crm] = sync_once(crm, sb, warehouse, pipelines)
+        if dbt:
+            write_inputs(dataset, config.resolve(config.sources.files.folder))
+            out["build_after_incremental"] = build_once(config_path, str(dataset.meta["as_of"]))
+        if check:
+            for crm in crms:
+                comparison = compare_warehouse(dataset, warehouse, crm)
+                out["mismatches"][crm] = {"mismatches": comparison.mismatch_count,
+                                          "records_compared": comparison.records_compared,
+                                          "first": comparison.mismatches[:3]}
+    shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+if __name__ == "__main__":
+    options = json.loads(sys.argv[1])
+    result = bench_repeat(options["size"], list(options["crms"]), Path(options["folder"]),
+                          dbt=bool(options["dbt"]), check=bool(options["check"]))
+    print(json.dumps(result, default=str), flush=True)

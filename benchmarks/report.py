@@ -1,0 +1,175 @@
+"""Turn the benchmark's raw runs into medians and spreads, and write bench.md and bench.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from benchmarks.stats import show, summary, table
+
+
+def sync_summaries(syncs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Per size, per CRM, per mode: the medians and spreads of every measured quantity."""
+    keys = ("seconds", "wall_s", "rows_total", "rows_per_s", "accepted", "answered_429", "requests_per_s",
+            "share_of_allowed_rate", "share_of_daily_budget", "rss_peak_mb", "psutil_peak_mb",
+            "rss_after_imports_mb")
+    out: dict[str, Any] = {}
+    for size, runs in syncs.items():
+        out[size] = {"generate_s": summary([r["generate_s"] for r in runs]),
+                     "records": runs[0]["records"] if runs else {}, "crms": {}}
+        crms = list(runs[0]["full"]) if runs else []
+        for crm in crms:
+            per_mode = {}
+            for mode in ("full", "incremental"):
+                items = [r[mode][crm] for r in runs]
+                per_mode[mode] = {k: summary([i.get(k) for i in items]) for k in keys}
+                per_mode[mode]["outcomes"] = sorted({str(i.get("outcome")) for i in items})
+            out[size]["crms"][crm] = per_mode
+            out[size]["crms"][crm]["mismatches"] = sum(
+                (r.get("mismatches", {}).get(crm) or {}).get("mismatches", 0) for r in runs)
+        for key in ("build_full", "build_after_incremental"):
+            builds = [r[key] for r in runs if key in r]
+            if builds:
+                available = [b for b in builds if b.get("available")]
+                out[size][key] = {
+                    "available": bool(available),
+                    "error": None if available else builds[0].get("error"),
+                    "seconds": summary([b.get("seconds") for b in available]),
+                    "ok": all(b.get("ok") for b in available) if available else None,
+                    "counts": available[0].get("counts") if available else None,
+                    "failed": available[0].get("failed") if available else None,
+                    "rss_peak_mb": summary([b.get("rss_peak_mb") for b in available]),
+                }
+    return out
+
+
+def render(results: dict[str, Any], sums: dict[str, Any]) -> str:
+    env = results["environment"]
+    lines = ["# Benchmarks", "",
+             f"Run {env['date']} on {env['cpus']} CPUs, {env['memory_gb']} GB, Python {env['python']}, "
+             f"commit {env['commit']}; total {results['total_s']:.0f} s. Arguments: `{' '.join(env['argv']) or '(defaults)'}`.",
+             "", "Figures are medians with (min–max) over the repeats: "
+             + ", ".join(f"{s} x{n}" for s, n in results["repeats"].items())
+             + ". Syncs run in child processes through `connectors.runner.sync_crm` against the sandbox "
+             "servers with the real limits (HubSpot 190 requests / 10 s and 5 searches / s, Pipedrive "
+             "80 / 2 s, Salesforce a daily budget of 15,000); seconds are the sync itself (imports "
+             "excluded), peak RSS is the child's own high-water mark (`VmHWM`). The share of the allowed rate is the requests the "
+             "server accepted over the most its sliding window lets through in that time (limit x the number "
+             "of windows started), so a short sync is not credited with more than one window's burst.", ""]
+    if "medium" in results["sizes"]:
+        lines += ["`medium` is a reduced stand-in for `large`: three copies of the small company's org. The "
+                  "generator's `large` (about 1M deals; 7M HubSpot objects and 11M associations) needs about "
+                  "70,000 HubSpot requests for a full sync, over an hour at the enforced 19 requests/s; run it "
+                  "with `--sizes small,large` if you have the time.", ""]
+    lines += ["## Full sync", ""]
+    rows = []
+    for size, s in sums.items():
+        for crm, m in s["crms"].items():
+            f = m["full"]
+            limit = (f"{show(f['share_of_allowed_rate'], 2)}" if crm != "salesforce"
+                     else f"{show(f['share_of_daily_budget'], 4)} of daily budget")
+            rows.append([size, crm, show(f["seconds"], 1, " s"), show(f["rows_total"], 0),
+                         show(f["rows_per_s"], 0), show(f["accepted"], 0), show(f["answered_429"], 0),
+                         show(f["requests_per_s"], 1), limit, show(f["rss_peak_mb"], 0, " MB"),
+                         ", ".join(f["outcomes"]), m["mismatches"]])
+    lines += table(["size", "CRM", "time", "rows", "rows/s", "requests", "429s", "requests/s",
+                    "share of allowed rate", "peak RSS", "outcome", "mismatches after the day"], rows)
+    lines += ["", "## Incremental sync after one simulated day (`step(world, 1)`) vs full", ""]
+    rows = []
+    for size, s in sums.items():
+        for crm, m in s["crms"].items():
+            f, i = m["full"], m["incremental"]
+            ratio_t = _ratio(i["seconds"], f["seconds"])
+            ratio_r = _ratio(i["accepted"], f["accepted"])
+            rows.append([size, crm, show(i["seconds"], 2, " s"), show(i["accepted"], 0), show(i["rows_total"], 0),
+                         ratio_t, ratio_r, show(i["rss_peak_mb"], 0, " MB")])
+    lines += table(["size", "CRM", "time", "requests", "rows", "time / full", "requests / full", "peak RSS"], rows)
+    lines += ["", "## dbt build", ""]
+    rows = []
+    for size, s in sums.items():
+        for key, label in (("build_full", "full build after the full syncs"),
+                           ("build_after_incremental", "rebuild after the incremental syncs")):
+            b = s.get(key)
+            if not b:
+                continue
+            if not b["available"]:
+                rows.append([size, label, "not available", b.get("error") or "", "", ""])
+                continue
+            counts = b.get("counts") or {}
+            rows.append([size, label, show(b["seconds"], 1, " s"), "ok" if b["ok"] else f"FAILED {b['failed']}",
+                         f"{counts.get('success', 0)} models, {counts.get('pass', 0)} tests passed, "
+                         f"{counts.get('warn', 0)} warnings", show(b["rss_peak_mb"], 0, " MB")])
+    lines += table(["size", "build", "time", "result", "nodes", "peak RSS"], rows) if rows else ["(skipped)"]
+    lines += ["", "## Forecast and team health (the existing bench scripts)", ""]
+    rows = []
+    for key, label in (("forecast", "bench_forecast.py (4,000 deals; Monte Carlo 10k deals x 10k runs)"),
+                       ("team_health", "bench_team_health.py (2,000 reps)")):
+        b = results.get(key)
+        if not b:
+            continue
+        inner = _inner(key, b["runs"])
+        rows.append([label, show(b["wall_s"], 1, " s"), inner])
+    lines += table(["script", "wall time", "inside"], rows) if rows else ["(skipped)"]
+    lines += ["", "## End to end: `revops demo` on the small sandbox (cold: includes generating the company)", ""]
+    demo = results.get("demo")
+    if demo:
+        steps: dict[str, list[float]] = {}
+        for r in demo["runs"]:
+            for k, v in r["steps"].items():
+                steps.setdefault(k, []).append(v)
+        codes = sorted({r["returncode"] for r in demo["runs"]})
+        lines += table(["wall time", "exit code", "steps (s, from the progress lines)"],
+                       [[show(demo["wall_s"], 1, " s"), ", ".join(map(str, codes)),
+                         ", ".join(f"{k} {show(summary(v), 0)}" for k, v in steps.items())]])
+    else:
+        lines += ["(skipped)"]
+    if len(sums) > 1:
+        lines += ["", "## Scaling", ""]
+        sizes = list(sums)
+        rows = []
+        for crm in next(iter(sums.values()))["crms"]:
+            for metric, label, digits in (("seconds", "full sync s", 1), ("rows_total", "rows", 0),
+                                          ("rows_per_s", "rows/s", 0), ("accepted", "requests", 0),
+                                          ("rss_peak_mb", "peak RSS MB", 0)):
+                values = [sums[s]["crms"].get(crm, {}).get("full", {}).get(metric) for s in sizes]
+                cells = [show(v, digits) for v in values]
+                rows.append([crm, label, *cells, _ratio(values[-1], values[0])])
+        records = [f"{sum(sums[s]['records'].values()):,}" for s in sizes]
+        rows.insert(0, ["all", "dataset records", *records, ""])
+        for key in ("build_full",):
+            if all(sums[s].get(key, {}).get("available") for s in sizes):
+                vals = [sums[s][key]["seconds"] for s in sizes]
+                rows.append(["dbt", "full build s", *[show(v, 1) for v in vals], _ratio(vals[-1], vals[0])])
+        lines += table(["CRM", "measure", *sizes, f"{sizes[-1]} / {sizes[0]}"], rows)
+    return "\n".join(lines) + "\n"
+
+
+def _ratio(a: dict[str, Any] | None, b: dict[str, Any] | None) -> str:
+    if not a or not b or not a.get("median") or not b.get("median"):
+        return "-"
+    return f"{a['median'] / b['median']:.2f}x"
+
+
+def _inner(key: str, runs: list[dict[str, Any]]) -> str:
+    ok = [r["output"] for r in runs if r["returncode"] == 0]
+    if not ok:
+        return "failed: " + str(runs[0]["output"].get("error", ""))[:200] if runs else "-"
+    if key == "forecast":
+        build = summary([o.get("build", {}).get("build_forecast_s") for o in ok])
+        mc = summary([o.get("monte_carlo", {}).get("seconds") for o in ok])
+        rss = summary([o.get("max_rss_mb") for o in ok])
+        return (f"build_forecast {show(build, 1, ' s')}, Monte Carlo {show(mc, 2, ' s')}, "
+                f"max RSS {show(rss, 0, ' MB')} (its own ru_maxrss)")
+    build = summary([o.get("seconds", {}).get("build_team_health") for o in ok])
+    compute = summary([o.get("seconds", {}).get("compute") for o in ok])
+    return f"build_team_health {show(build, 2, ' s')}, compute {show(compute, 2, ' s')}"
+
+
+def write_results(results: dict[str, Any], folder: Path) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    sums = sync_summaries(results.get("syncs", {}))
+    md, js = folder / "bench.md", folder / "bench.json"
+    md.write_text(render(results, sums))
+    js.write_text(json.dumps({"summary": sums, **results}, indent=2, default=str))
+    return md, js
