@@ -1,6 +1,4 @@
 """The sandbox company synced and built end to end: every source lands, reconciles, and dbt passes."""
-import pytest as _pytest
-pytestmark = _pytest.mark.slow  # known gaps: HubSpot amount/close-date history, Pipedrive org fields
 
 import duckdb
 
@@ -27,3 +25,9 @@ def test_marts_are_populated(e2e):
             assert n > 0, f"marts.{table} is empty"
         n = con.execute("select count(*) from kpi.kpi_values").fetchone()[0]
         assert n > 0
+
+
+import pytest as _pytest  # noqa: E402
+
+# known gaps: HubSpot amount/close-date history and Pipedrive org fields are not landed yet
+pytestmark = _pytest.mark.slow
