@@ -10,6 +10,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from connectors.common.http import redact  # one redaction rule for connectors and alerts
+
 SECRET_NAMES = (
     "SALESFORCE_PASSWORD",
     "SALESFORCE_SECURITY_TOKEN",
@@ -22,6 +24,8 @@ SECRET_NAMES = (
     "SMTP_PASSWORD",
     "ALERT_WEBHOOK_URL",
 )
+
+__all__ = ["SECRET_NAMES", "load_env", "redact", "secret_values"]
 
 
 def load_env(dotenv: Path | None = None, base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -38,11 +42,3 @@ def secret_values(env: Mapping[str, str], extra: Iterable[str] = ()) -> list[str
     """The secret values present in `env`, for redaction."""
     names = set(SECRET_NAMES) | set(extra)
     return [v for k, v in env.items() if (k in names or k.endswith(("_TOKEN", "_PASSWORD", "_SECRET"))) and v]
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret value in `text` by a marker."""
-    for s in sorted(set(secrets), key=len, reverse=True):
-        if len(s) >= 4:
-            text = text.replace(s, "***")
-    return text
