@@ -7,8 +7,6 @@
 - a run-failure sensor that alerts through the configured channels.
 Cron expressions come from `revops.yml` (schedules:), and all schedules are on by default."""
 
-from __future__ import annotations
-
 from datetime import date
 
 import dagster as dg

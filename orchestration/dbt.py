@@ -3,8 +3,6 @@
 The manifest is prepared in a build step (`revops prepare`, run by `make install` and by `make dev`),
 never when the definitions are imported."""
 
-from __future__ import annotations
-
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -71,4 +69,7 @@ def build() -> list[dg.AssetsDefinition]:
 
 
 def resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR))
+    import sys
+
+    return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
+                          dbt_executable=str(Path(sys.executable).parent / "dbt"))

@@ -1,8 +1,6 @@
 """Python marts: forecast and team health, computed by plain functions in `revops.forecast` and
 `revops.team_health` and written to their schemas."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.resources import RevopsResource

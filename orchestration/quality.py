@@ -3,8 +3,6 @@
 Critical expectations are blocking checks: when one fails, the downstream models are not built in the
 same run. Results are also kept in `ops.check_results`."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.resources import RevopsResource

@@ -1,7 +1,5 @@
 """Alerts, the serving copy for BI tools, and the review reports, as assets downstream of the marts."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.resources import RevopsResource
@@ -39,7 +37,7 @@ def serving_copy(context: dg.AssetExecutionContext, revops: RevopsResource) -> d
 def _report_asset(kind: str, title: str) -> dg.AssetsDefinition:
     @dg.asset(key=["reports", f"{kind}_report"], group_name="reports", kinds={"html"}, owners=["team:revops"],
               deps=[dg.AssetKey(["serving", "serving_copy"])],
-              description=f"{title} (self-contained HTML, charts rendered from the warehouse).", name=f"{kind}_report")
+              description=f"{title} (self-contained HTML, charts rendered from the warehouse).")
     def _report(context: dg.AssetExecutionContext, revops: RevopsResource) -> dg.MaterializeResult:
         from revops import pipeline
 

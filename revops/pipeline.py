@@ -263,15 +263,18 @@ def publish(rt: Runtime, *, progress: Progress | None = None) -> dict[str, Any]:
     out = serving.publish(rt.warehouse, cfg.resolve(cfg.warehouse.serving_path), cfg.resolve(cfg.warehouse.exports_dir))
     if progress:
         progress(f"serving: published {cfg.resolve(cfg.warehouse.serving_path)}")
+        for warning in out.get("warnings", []):
+            progress(f"serving: {warning}")
     return out  # type: ignore[no-any-return]
 
 
 def reports(rt: Runtime, *, progress: Progress | None = None, kinds: Sequence[str] | None = None) -> list[Path]:
-    """The review reports (HTML): weekly pipeline, monthly results, quarterly review, team health."""
+    """The review reports (HTML): weekly pipeline, monthly results, quarterly review, team health; read
+    from the serving copy when one is published, else from the working warehouse."""
     mod = _module("revops.reports")
     cfg = rt.config
     paths = mod.write_reports(rt.warehouse, cfg.resolve(cfg.reports.output_dir), as_of=rt.as_of,
-                              config=cfg, kinds=kinds)
+                              config=cfg, kinds=kinds, serving=cfg.resolve(cfg.warehouse.serving_path))
     if progress:
         progress(f"reports: wrote {len(paths)} report(s) to {cfg.resolve(cfg.reports.output_dir)}")
     return list(paths)

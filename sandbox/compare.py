@@ -307,6 +307,12 @@ def _hubspot_specs() -> list[ObjectSpec]:
         ObjectSpec("deals.propertiesWithHistory.dealstage", "deal_stage_history",
                    ("deal_id", "timestamp", "value"), None, _hubspot_history("deals", "dealstage"),
                    _hubspot_archived_ids("deals")),
+        ObjectSpec("deals.propertiesWithHistory.amount", "deal_amount_history",
+                   ("deal_id", "timestamp", "value"), None, _hubspot_history("deals", "amount"),
+                   _hubspot_archived_ids("deals")),
+        ObjectSpec("deals.propertiesWithHistory.closedate", "deal_close_date_history",
+                   ("deal_id", "timestamp", "value"), None, _hubspot_history("deals", "closedate"),
+                   _hubspot_archived_ids("deals")),
         ObjectSpec("contacts.propertiesWithHistory.lifecyclestage", "contact_lifecycle_history",
                    ("contact_id", "timestamp", "value"), None, _hubspot_history("contacts", "lifecyclestage"),
                    _hubspot_archived_ids("contacts")),
@@ -327,11 +333,14 @@ def _pd_deleted(obj: str) -> Callable[[Mapping[str, Any]], bool]:
     return deleted
 
 
-def _pd_field_mapping(ds: Dataset) -> Expected:
+def _pd_field_mapping(fields_obj: str) -> Callable[[Dataset], Expected]:
+    """The custom keys (40 hex characters) of a field list: one mapping row each."""
     import re
 
-    return {(str(f["key"]),): (False, None) for f in ds.objects("pipedrive", "dealFields")
-            if re.fullmatch(r"[0-9a-f]{40}", str(f.get("key") or ""))}
+    def expected(ds: Dataset) -> Expected:
+        return {(str(f["key"]),): (False, None) for f in ds.objects("pipedrive", fields_obj)
+                if re.fullmatch(r"[0-9a-f]{40}", str(f.get("key") or ""))}
+    return expected
 
 
 PIPEDRIVE_FLOW_KEYS = frozenset({"stage_id", "status", "pipeline_id", "user_id", "value", "currency",
@@ -371,7 +380,12 @@ def _pipedrive_specs() -> list[ObjectSpec]:
                    _pd_deleted("activityTypes"), updated),
         _flat_spec("pipedrive", "dealFields", "deal_fields", "id", "update_time",
                    lambda r: bool(r.get("is_deleted")), updated),
-        ObjectSpec("dealFields (custom keys)", "deal_field_mapping", ("key",), None, _pd_field_mapping),
+        ObjectSpec("dealFields (custom keys)", "deal_field_mapping", ("key",), None,
+                   _pd_field_mapping("dealFields")),
+        _flat_spec("pipedrive", "organizationFields", "organization_fields", "id", "update_time",
+                   lambda r: bool(r.get("is_deleted")), updated),
+        ObjectSpec("organizationFields (custom keys)", "organization_field_mapping", ("key",), None,
+                   _pd_field_mapping("organizationFields")),
         ObjectSpec("dealFlow", "deal_flow", ("id",), "log_time", _pd_flow, _pd_flow_orphans),
     ]
     return specs

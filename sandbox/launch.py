@@ -25,8 +25,10 @@ def ensure_dataset(folder: Path, *, seed: int = 42, size: str = "small", as_of: 
                    fiscal_year_start_month: int = 2, corporate_currency: str = "EUR") -> Dataset:
     """The dataset saved in `folder` if it was made with the same settings, else a new one (saved)."""
     folder = Path(folder)
+    from sandbox.generator.settings import GENERATOR_VERSION
+
     wanted = {"seed": seed, "size": size, "fiscal_year_start_month": fiscal_year_start_month,
-              "corporate_currency": corporate_currency}
+              "corporate_currency": corporate_currency, "generator_version": GENERATOR_VERSION}
     meta_path = folder / "meta.json"
     if meta_path.exists():
         meta = json.loads(meta_path.read_text())

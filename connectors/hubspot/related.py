@@ -29,7 +29,7 @@ Record = dict[str, Any]
 
 
 def history_resource(client: Client, table: str, full_refresh: bool, overlap_ms: int) -> DltResource:
-    """A property-history table (`deal_stage_history`, `contact_lifecycle_history`)."""
+    """A property-history table (`deal_stage_history`, `deal_amount_history`, ...): one row per change."""
     object_type, prop, key = HISTORY_OBJECTS[table]
     cursor_property = CURSOR_PROPERTY[object_type]
 

@@ -25,6 +25,8 @@ CRM_OBJECTS: tuple[str, ...] = (
 # Property-history tables: table -> (object type, property, key column).
 HISTORY_OBJECTS: dict[str, tuple[str, str, str]] = {
     "deal_stage_history": ("deals", "dealstage", "deal_id"),
+    "deal_amount_history": ("deals", "amount", "deal_id"),
+    "deal_close_date_history": ("deals", "closedate", "deal_id"),
     "contact_lifecycle_history": ("contacts", "lifecyclestage", "contact_id"),
 }
 OBJECTS: tuple[str, ...] = (

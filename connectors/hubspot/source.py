@@ -4,8 +4,9 @@
   properties API lists, values cast by type. The first run (or a full refresh) lists everything; later
   runs search `<last-modified> GTE cursor - overlap` (see `incremental.py`). Archived records come from
   `archived=true` lists on every run and land with `is_deleted = true`.
-- Property history: `deal_stage_history` (`dealstage`) and `contact_lifecycle_history`
-  (`lifecyclestage`), read for the records modified since the table's own cursor.
+- Property history: `deal_stage_history` (`dealstage`), `deal_amount_history` (`amount`),
+  `deal_close_date_history` (`closedate`) and `contact_lifecycle_history` (`lifecyclestage`), read for
+  the records modified since the table's own cursor.
 - Associations between deals, contacts, companies and engagements (v4), re-read for records modified
   since the table's cursor; a re-read record's rows replace its earlier ones.
 - Owners (with teams) and deal pipelines (with stages) are small and read in full on every run; one

@@ -1,8 +1,9 @@
 """Pipedrive: deals, persons, organizations, activities, pipelines, stages, users, activity types,
-deal fields (with the mapping of custom-field hash keys to column names) and deal flow.
+deal and organization fields (with the mappings of custom-field hash keys to column names) and deal
+flow. Deal and organization custom fields land as columns named after their labels.
 
 Reads the Pipedrive REST API with plain `requests`: v2 (cursor paging, `updated_since`) for the
-objects it offers, v1 where v2 has nothing (users, activity types, deal fields, deal flow). Loads
+objects it offers, v1 where v2 has nothing (users, activity types, field metadata, deal flow). Loads
 into `raw_pipedrive` with dlt, merging on the primary key, incrementally from cursors kept in dlt
 state.
 

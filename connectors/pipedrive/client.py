@@ -123,7 +123,7 @@ class Client:
             query = {**query, "start": next_start}
 
     def list_v1(self, path: str, *, obj: str) -> list[Record]:
-        """All records of a small v1 list (users, activity types, deal fields)."""
+        """All records of a small v1 list (users, activity types, deal or organization fields)."""
         return [row for page in self.iter_v1(path, obj=obj) for row in page]
 
     def check_connection(self) -> str:

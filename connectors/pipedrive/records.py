@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,24 +49,32 @@ def snake_case(name: str) -> str:
     return f"field_{text}" if text[0].isdigit() else text
 
 
-def assign_columns(fields: Iterable[Mapping[str, Any]], known: Mapping[str, str]) -> dict[str, str]:
-    """Column names for custom deal fields, stable across runs.
+# Columns a custom field of some types adds next to its own (see `CustomFields.column_types`).
+COMPANION_SUFFIXES: dict[str, tuple[str, ...]] = {"monetary": ("_currency",), "enum": ("_id",),
+                                                   "set": ("_ids",)}
+_ALL_SUFFIXES = ("", "_currency", "_id", "_ids")
+
+
+def assign_columns(fields: Iterable[Mapping[str, Any]], known: Mapping[str, str],
+                   standard: Collection[str] = DEAL_STANDARD_COLUMNS) -> dict[str, str]:
+    """Column names for the custom fields of one object, stable across runs.
 
     A key seen before keeps its column (`known`); a new key takes the snake_case of its name, or that
-    name plus the start of its key when the name is taken by a standard field or another custom field.
+    name plus the start of its key when the name, or a column the field adds next to it (`_currency`,
+    `_id`, `_ids`), is taken by a standard column (`standard`) or by another custom field.
     """
     columns = dict(known)
-    taken = set(DEAL_STANDARD_COLUMNS) | set(columns.values())
-    taken |= {f"{c}_currency" for c in columns.values()}
+    taken = set(standard) | {f"{c}{s}" for c in columns.values() for s in _ALL_SUFFIXES}
     for fld in sorted(fields, key=lambda f: (f.get("id") or 0, str(f.get("key")))):
         key = str(fld.get("key") or "")
         if not is_custom_key(key) or key in columns:
             continue
         column = snake_case(str(fld.get("name") or ""))
-        if column in taken or f"{column}_currency" in taken:
+        suffixes = ("", "_currency", *COMPANION_SUFFIXES.get(str(fld.get("field_type")), ()))
+        if any(f"{column}{s}" in taken for s in suffixes):
             column = f"{column}_{key[:8]}"
         columns[key] = column
-        taken |= {column, f"{column}_currency"}
+        taken |= {f"{column}{s}" for s in _ALL_SUFFIXES}
     return columns
 
 
@@ -125,7 +133,8 @@ def to_row(obj: str, record: Mapping[str, Any], *, deleted: bool | None = None) 
 
 @dataclass(frozen=True)
 class CustomFields:
-    """What is needed to land deal custom fields: column names, field types and option labels."""
+    """What is needed to land the custom fields of one object: column names, field types and option
+    labels."""
 
     columns: Mapping[str, str]
     types: Mapping[str, str]
@@ -133,6 +142,7 @@ class CustomFields:
 
     @classmethod
     def from_fields(cls, fields: Iterable[Mapping[str, Any]], columns: Mapping[str, str]) -> CustomFields:
+        """From v1 field metadata (`dealFields`, `organizationFields`) and the assigned columns."""
         types: dict[str, str] = {}
         options: dict[str, dict[str, str]] = {}
         for fld in fields:
@@ -164,14 +174,16 @@ class CustomFields:
         return self.options.get(key, {}).get(str(option_id), str(option_id))
 
 
-def deal_row(record: Mapping[str, Any], custom_fields: CustomFields) -> Outcome:
-    """A v2 deal with its custom fields moved to named columns (`custom_fields` is dropped).
+def custom_row(obj: str, record: Mapping[str, Any], custom_fields: CustomFields) -> Outcome:
+    """A v2 record (deal, organization) with its custom fields moved to named columns
+    (`custom_fields` is dropped).
 
     Monetary values become `<column>` and `<column>_currency`; numeric ones are parsed as numbers (a
-    bad one rejects the deal); single options become their label in `<column>` and the option id
+    bad one rejects the record); single options become their label in `<column>` and the option id
     in `<column>_id`; multiple options become labels and ids joined by commas (`<column>`,
-    `<column>_ids`); other values are kept as the API sends them."""
-    outcome = to_row("deals", record)
+    `<column>_ids`); other values are kept as the API sends them. A key without metadata lands as
+    `custom_field_<key>`."""
+    outcome = to_row(obj, record)
     if outcome.row is None:
         return outcome
     row = outcome.row
@@ -188,6 +200,11 @@ def deal_row(record: Mapping[str, Any], custom_fields: CustomFields) -> Outcome:
     return Outcome(row, None, row["id"])
 
 
+def deal_row(record: Mapping[str, Any], custom_fields: CustomFields) -> Outcome:
+    """A v2 deal with its custom fields under named columns (see `custom_row`)."""
+    return custom_row("deals", record, custom_fields)
+
+
 def _custom_values(key: str, column: str, kind: str | None, value: Any,
                    custom_fields: CustomFields) -> Record:
     if isinstance(value, Mapping) and ("currency" in value or kind == "monetary"):
@@ -195,6 +212,8 @@ def _custom_values(key: str, column: str, kind: str | None, value: Any,
                 f"{column}_currency": value.get("currency")}
     if kind in ("double", "monetary"):
         return {column: parse_float(value, field=column)}
+    if kind == "int":
+        return {column: _whole_number(value, column)}
     if kind == "enum":
         option = None if value in (None, "") else value
         return {column: None if option is None else custom_fields.label(key, option),
@@ -206,6 +225,15 @@ def _custom_values(key: str, column: str, kind: str | None, value: Any,
     if kind == "date" and isinstance(value, str):
         return {column: _date_or_text(value, column)}
     return {column: value}
+
+
+def _whole_number(value: Any, column: str) -> int | None:
+    number = parse_float(value, field=column)
+    if number is None:
+        return None
+    if not number.is_integer():
+        raise ValueError(f"{column}: {value!r} is not a whole number")
+    return int(number)
 
 
 def _int_or_text(value: Any) -> Any:
@@ -243,7 +271,8 @@ def _date_or_text(value: str, column: str) -> Any:
 
 
 def mapping_row(field: Mapping[str, Any], column: str, *, deleted: bool = False) -> Record:
-    """A `deal_field_mapping` row: hash key, field name, column in `deals`, field type."""
+    """A `deal_field_mapping` or `organization_field_mapping` row: hash key, field name, column in
+    `deals` or `organizations`, field type."""
     return {"key": field.get("key"), "name": field.get("name"), "column_name": column,
             "field_type": field.get("field_type"), "is_deleted": deleted}
 

@@ -29,12 +29,14 @@ V1_OBJECTS: dict[str, str] = {
     "users": "users",
     "activity_types": "activityTypes",
     "deal_fields": "dealFields",
+    "organization_fields": "organizationFields",
 }
-DERIVED_OBJECTS = ("deal_field_mapping", "deal_flow")
+DERIVED_OBJECTS = ("deal_field_mapping", "organization_field_mapping", "deal_flow")
 OBJECTS: tuple[str, ...] = (*V2_OBJECTS, *V1_OBJECTS, *DERIVED_OBJECTS)
 
 PRIMARY_KEYS: dict[str, str] = {name: "id" for name in OBJECTS}
 PRIMARY_KEYS["deal_field_mapping"] = "key"
+PRIMARY_KEYS["organization_field_mapping"] = "key"
 
 # Fields parsed strictly (a value that does not parse sends the record to `_rejected_records`).
 DATETIME_FIELDS: dict[str, tuple[str, ...]] = {
@@ -48,6 +50,7 @@ DATETIME_FIELDS: dict[str, tuple[str, ...]] = {
     "users": ("created", "modified", "last_login"),
     "activity_types": ("add_time", "update_time"),
     "deal_fields": ("add_time", "update_time"),
+    "organization_fields": ("add_time", "update_time"),
 }
 DATE_FIELDS: dict[str, tuple[str, ...]] = {
     "deals": ("expected_close_date",),
@@ -71,7 +74,7 @@ COLUMN_TYPES: dict[str, dict[str, str]] = {
     "deal_flow": {"old_value": "text", "new_value": "text", "old_value_formatted": "text",
                   "new_value_formatted": "text", "user_id": "bigint"},
 }
-# Custom deal field type -> column type. Monetary fields add `<column>_currency`; option fields hold
+# Custom field type -> column type. Monetary fields add `<column>_currency`; option fields hold
 # labels and add the option ids (`<column>_id` for enum, `<column>_ids` for set).
 CUSTOM_FIELD_TYPES: dict[str, str] = {
     "double": "double", "monetary": "double", "int": "bigint", "enum": "text", "user": "bigint",
@@ -85,7 +88,7 @@ FLOW_ITEM_TYPE = "dealChange"
 FLOW_FIELD_KEYS = frozenset({"stage_id", "status", "pipeline_id", "user_id", "value", "currency",
                              "probability", "expected_close_date", "lost_reason"})
 
-# v2 deal fields: a custom field whose name would collide with one of these gets a key suffix.
+# Standard columns of a raw table: a custom field whose name would collide with one gets a key suffix.
 DEAL_STANDARD_COLUMNS = frozenset({
     "id", "title", "owner_id", "creator_user_id", "person_id", "org_id", "pipeline_id", "stage_id",
     "value", "currency", "status", "probability", "lost_reason", "visible_to", "add_time",
@@ -94,6 +97,43 @@ DEAL_STANDARD_COLUMNS = frozenset({
     "channel_id", "acv", "arr", "mrr", "first_won_time", "local_won_date", "local_lost_date",
     "local_close_date",
 })
+# v2 organizations, with the `address_<part>` columns the address object is flattened into and the
+# counters v2 returns when asked for them.
+ORGANIZATION_STANDARD_COLUMNS = frozenset({
+    "id", "name", "owner_id", "add_time", "update_time", "is_deleted", "visible_to", "label_ids",
+    "address", "address_value", "address_country", "address_admin_area_level_1",
+    "address_admin_area_level_2", "address_locality", "address_sublocality", "address_route",
+    "address_street_number", "address_subpremise", "address_postal_code", "address_formatted_address",
+    "custom_fields", "next_activity_id", "last_activity_id", "open_deals_count", "closed_deals_count",
+    "won_deals_count", "lost_deals_count", "people_count", "activities_count", "done_activities_count",
+    "undone_activities_count", "files_count", "notes_count", "followers_count", "email_messages_count",
+})
+
+
+@dataclass(frozen=True)
+class CustomFieldSet:
+    """An object whose custom fields land as named columns, and where its field metadata comes from.
+
+    `fields` is the raw table of the field metadata (read from the v1 path in `V1_OBJECTS`),
+    `mapping` the derived table of hash key -> column, `state_key` where the column names given so far
+    are kept in source state, `standard` the columns a custom field must not take."""
+
+    obj: str
+    fields: str
+    mapping: str
+    state_key: str
+    standard: frozenset[str]
+
+
+CUSTOM_FIELD_SETS: dict[str, CustomFieldSet] = {
+    "deals": CustomFieldSet("deals", "deal_fields", "deal_field_mapping", "deal_field_columns",
+                            DEAL_STANDARD_COLUMNS),
+    "organizations": CustomFieldSet("organizations", "organization_fields", "organization_field_mapping",
+                                    "organization_field_columns", ORGANIZATION_STANDARD_COLUMNS),
+}
+FIELD_SETS_BY_TABLE: dict[str, CustomFieldSet] = {
+    table: fs for fs in CUSTOM_FIELD_SETS.values() for table in (fs.fields, fs.mapping)
+}
 
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
 

@@ -3,12 +3,13 @@
 - v2 lists (deals, persons, organizations, activities, pipelines, stages) are read with
   `updated_since` = saved cursor - overlap, sorted by `update_time`, 500 per page. Deleted deals are
   read in a second pass with `status=deleted`; other objects carry `is_deleted` themselves.
-- v1 metadata (users, activity types, deal fields, and the custom-field mapping derived from deal
-  fields) is small and read in full each run; a record that vanished from the list is landed once
-  more with `is_deleted = true`, from the copy kept in resource state.
+- v1 metadata (users, activity types, deal and organization fields, and the custom-field mappings
+  derived from them) is small and read in full each run; a record that vanished from the list is
+  landed once more with `is_deleted = true`, from the copy kept in resource state.
 - Deal flow: for every deal updated since the flow cursor, `GET /v1/deals/{id}/flow` newest first,
   stopping at the first change older than the cursor minus the overlap.
-- Deal custom fields land under column names derived from their labels, kept stable in source state.
+- Deal and organization custom fields land under column names derived from their labels, kept
+  stable in source state (a renamed field keeps its column).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from connectors.pipedrive.records import (
     CustomFields,
     Outcome,
     assign_columns,
-    deal_row,
+    custom_row,
     flow_row,
     mapping_row,
     record_id,
@@ -36,12 +37,15 @@ from connectors.pipedrive.records import (
 from connectors.pipedrive.settings import (
     COLUMN_TYPES,
     CURSOR_FIELD,
+    CUSTOM_FIELD_SETS,
+    FIELD_SETS_BY_TABLE,
     FLOW_ITEM_TYPE,
     OBJECTS,
     PRIMARY_KEYS,
     SOURCE,
     V1_OBJECTS,
     V2_OBJECTS,
+    CustomFieldSet,
     is_custom_key,
 )
 
@@ -77,28 +81,42 @@ def _later(current: str | None, moment: datetime | None) -> str | None:
     return current
 
 
-class DealFields:
-    """Deal field metadata, fetched once per run and shared by the resources that need it."""
+class FieldMetadata:
+    """The field metadata of one object with custom fields (deals, organizations), fetched once per
+    run and shared by the resources that need it."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, field_set: CustomFieldSet) -> None:
         self.client = client
+        self.field_set = field_set
         self._fields: list[Record] | None = None
 
     def fields(self) -> list[Record]:
+        """Every field of the object, standard and custom, as the v1 fields list gives them."""
         if self._fields is None:
-            self._fields = self.client.list_v1(V1_OBJECTS["deal_fields"], obj="deal_fields")
+            table = self.field_set.fields
+            self._fields = self.client.list_v1(V1_OBJECTS[table], obj=table)
         return self._fields
 
+    def custom_keys(self) -> list[Record]:
+        """The custom fields only (40-hex keys)."""
+        return [f for f in self.fields() if is_custom_key(str(f.get("key") or ""))]
+
     def custom(self) -> CustomFields:
-        """Column names, types and option labels of the custom fields, for the deals resource."""
+        """Column names, types and option labels of the custom fields, for the object's resource."""
         return CustomFields.from_fields(self.fields(), self.columns())
 
     def columns(self) -> dict[str, str]:
         """Hash key -> column name; names once given are kept in source state for good."""
-        known: dict[str, str] = dlt.current.source_state().setdefault("deal_field_columns", {})
-        columns = assign_columns(self.fields(), known)
+        state_key = self.field_set.state_key
+        known: dict[str, str] = dlt.current.source_state().setdefault(state_key, {})
+        columns = assign_columns(self.fields(), known, self.field_set.standard)
         known.update(columns)
         return columns
+
+
+def field_metadata(client: Client) -> dict[str, FieldMetadata]:
+    """Object (`deals`, `organizations`) -> its field metadata, for one run."""
+    return {obj: FieldMetadata(client, fs) for obj, fs in CUSTOM_FIELD_SETS.items()}
 
 
 def column_hints(obj: str, extra: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -126,7 +144,7 @@ def _emit(obj: str, outcomes: Iterable[tuple[Outcome, Any]],
     yield from rejected
 
 
-def v2_rows(client: Client, obj: str, fields: DealFields, *, full_refresh: bool,
+def v2_rows(client: Client, obj: str, metadata: Mapping[str, FieldMetadata], *, full_refresh: bool,
             overlap: timedelta) -> Iterator[Any]:
     """Pages of one v2 object changed since the cursor (deleted deals in a second pass)."""
     state = dlt.current.resource_state()
@@ -134,9 +152,9 @@ def v2_rows(client: Client, obj: str, fields: DealFields, *, full_refresh: bool,
     newest: str | None = None if full_refresh else state.get("cursor")
     convert: Callable[[Record], Outcome] = lambda r: to_row(obj, r)  # noqa: E731
     hints: dict[str, Any] | None = None
-    if obj == "deals":
-        custom = fields.custom()
-        convert = lambda r: deal_row(r, custom)  # noqa: E731
+    if obj in metadata:
+        custom = metadata[obj].custom()
+        convert = lambda r: custom_row(obj, r, custom)  # noqa: E731
         # Custom fields are typed from their metadata, so even an unused one has its column.
         hints = column_hints(obj, custom.column_types())
     passes: list[dict[str, Any]] = [{}, {"status": "deleted"}] if obj == "deals" else [{}]
@@ -211,7 +229,7 @@ def _deal_changes(client: Client, deal_id: int, since: datetime | None) -> Itera
             raise  # a deal deleted and purged meanwhile has no flow any more: 404 is expected
 
 
-def _metadata_resource(client: Client, obj: str, fields: DealFields) -> Iterator[Any]:
+def _metadata_resource(client: Client, obj: str, metadata: Mapping[str, FieldMetadata]) -> Iterator[Any]:
     if obj == "users":
         records = client.list_v1(V1_OBJECTS[obj], obj=obj)
         return snapshot_rows(obj, records, lambda r: r.get("id"),
@@ -220,12 +238,12 @@ def _metadata_resource(client: Client, obj: str, fields: DealFields) -> Iterator
         records = client.list_v1(V1_OBJECTS[obj], obj=obj)
         return snapshot_rows(obj, records, lambda r: r.get("id"),
                              lambda r, gone: to_row(obj, r, deleted=gone or not r.get("active_flag", True)))
-    if obj == "deal_fields":
+    fields = metadata[FIELD_SETS_BY_TABLE[obj].obj]
+    if obj == fields.field_set.fields:  # deal_fields, organization_fields
         return snapshot_rows(obj, fields.fields(), lambda r: r.get("id"),
                              lambda r, gone: to_row(obj, r, deleted=gone))
-    columns = fields.columns()
-    custom = [f for f in fields.fields() if is_custom_key(str(f.get("key") or ""))]
-    return snapshot_rows(obj, custom, lambda r: r.get("key"),
+    columns = fields.columns()  # deal_field_mapping, organization_field_mapping
+    return snapshot_rows(obj, fields.custom_keys(), lambda r: r.get("key"),
                          lambda r, gone: Outcome(mapping_row(r, columns.get(str(r.get("key")), ""),
                                                              deleted=gone)))
 
@@ -239,16 +257,16 @@ def source(client: Client, *, objects: Sequence[str] | None = None, full_refresh
            overlap: timedelta = timedelta(minutes=10)) -> DltSource:
     """The Pipedrive dlt source: one merge resource per raw table in `objects` (default: all)."""
     selected = select_objects(objects)
-    fields = DealFields(client)
+    metadata = field_metadata(client)
 
     def make(obj: str) -> DltResource:
         data: Iterator[Any]
         if obj in V2_OBJECTS:
-            data = v2_rows(client, obj, fields, full_refresh=full_refresh, overlap=overlap)
+            data = v2_rows(client, obj, metadata, full_refresh=full_refresh, overlap=overlap)
         elif obj == "deal_flow":
             data = flow_rows(client, full_refresh=full_refresh, overlap=overlap)
         else:
-            data = _lazy(lambda: _metadata_resource(client, obj, fields))
+            data = _lazy(lambda: _metadata_resource(client, obj, metadata))
         resource = dlt.resource(data, name=obj, primary_key=PRIMARY_KEYS[obj], write_disposition="merge")
         # dlt starts a table variant from a copy of the resource's hints; set up the variant for
         # `_rejected_records` first so our column hints (a NOT NULL `is_deleted`) stay out of it.
@@ -269,7 +287,7 @@ def source_counts(client: Client, objects: Sequence[str] | None = None) -> dict[
 
     `deal_flow` is not counted: it would take one request per deal."""
     counts: dict[str, int] = {}
-    fields = DealFields(client)
+    metadata = field_metadata(client)
     for obj in select_objects(objects):
         if obj in V2_OBJECTS:
             counts[obj] = sum(1 for page in client.iter_v2(V2_OBJECTS[obj], obj=obj) for r in page
@@ -278,8 +296,7 @@ def source_counts(client: Client, objects: Sequence[str] | None = None) -> dict[
             counts[obj] = len(client.list_v1(V1_OBJECTS[obj], obj=obj))
         elif obj == "activity_types":
             counts[obj] = sum(1 for r in client.list_v1(V1_OBJECTS[obj], obj=obj) if r.get("active_flag", True))
-        elif obj == "deal_fields":
-            counts[obj] = len(fields.fields())
-        elif obj == "deal_field_mapping":
-            counts[obj] = sum(1 for f in fields.fields() if is_custom_key(str(f.get("key") or "")))
+        elif obj in FIELD_SETS_BY_TABLE:
+            fields = metadata[FIELD_SETS_BY_TABLE[obj].obj]
+            counts[obj] = len(fields.fields() if obj == fields.field_set.fields else fields.custom_keys())
     return counts

@@ -12,14 +12,16 @@ from typing import Any
 import pandas as pd
 
 from revops.config import RevopsConfig
+from revops.reports.numbers import history as forecast_history
 from revops.reports.numbers import weekly as weekly_numbers
 from revops.reports.pages import monthly, quarterly, team_health, weekly
 from revops.reports.pages.common import Context, Rendered
-from revops.reports.source import Warehouse, as_date, open_warehouse
+from revops.reports.source import Warehouse, as_date, open_report_source
 
 KINDS = ("weekly", "monthly", "quarterly", "team_health")
-# The forecast tables keep only the latest forecast; the weekly report logs each week's so the next
-# one can show how the forecast moved.
+# The forecast tables keep only the latest forecast. The serving copy keeps every published one
+# (meta.forecast_history); the weekly report also logs each week's beside itself, so an installation
+# that reads the working warehouse can still show how the forecast moved.
 FORECAST_HISTORY = weekly_numbers.FORECAST_LOG_NAME
 HISTORY_KEY = ["as_of_date", "period_start", "method"]
 
@@ -56,9 +58,10 @@ def _log_forecast(out_dir: Path, history: pd.DataFrame | None, adjusted: dict[st
 
 def _builders(out_dir: Path) -> dict[str, Callable[[Context], Rendered]]:
     def build_weekly(ctx: Context) -> Rendered:
-        history = read_forecast_history(out_dir)
+        logged = read_forecast_history(out_dir)
+        history = forecast_history.combine(forecast_history.from_serving(ctx.wh), logged)
         rendered, numbers = weekly.build(ctx, history)
-        _log_forecast(out_dir, history, numbers["adjusted"])
+        _log_forecast(out_dir, logged, numbers["adjusted"])
         return rendered
 
     return {
@@ -72,10 +75,11 @@ def _builders(out_dir: Path) -> dict[str, Callable[[Context], Rendered]]:
 def render_report(
     wh: Warehouse, kind: str, *, as_of: date, config: RevopsConfig, history: pd.DataFrame | None = None
 ) -> Rendered:
-    """One report in memory (HTML and Markdown), without writing anything."""
+    """One report in memory (HTML and Markdown), without writing anything. The weekly report compares
+    with the serving copy's forecast history and `history` (rows as in the weekly report's log)."""
     ctx = Context(wh=wh, as_of=as_of, config=config)
     if kind == "weekly":
-        return weekly.build(ctx, history)[0]
+        return weekly.build(ctx, forecast_history.combine(forecast_history.from_serving(wh), history))[0]
     builders = {"monthly": monthly.build, "quarterly": quarterly.build, "team_health": team_health.build}
     if kind not in builders:
         raise ValueError(f"unknown report kind {kind!r}; allowed: {', '.join(KINDS)}")
@@ -83,11 +87,19 @@ def render_report(
 
 
 def write_reports(
-    warehouse: Path, out_dir: Path, *, as_of: date, config: RevopsConfig, kinds: Sequence[str] | None = None
+    warehouse: Path,
+    out_dir: Path,
+    *,
+    as_of: date,
+    config: RevopsConfig,
+    kinds: Sequence[str] | None = None,
+    serving: Path | None = None,
 ) -> list[Path]:
-    """Write `<kind>.html` and `<kind>.md` into `out_dir` for each kind (all when None) from the
-    warehouse as of `as_of`; returns the HTML paths in the order of `kinds`. Sections whose tables do
-    not exist say so in the page instead of failing."""
+    """Write `<kind>.html` and `<kind>.md` into `out_dir` for each kind (all when None) as of `as_of`;
+    returns the HTML paths in the order of `kinds`. The numbers come from the serving copy `serving`
+    when that file exists, else from the working warehouse `warehouse`; each page's footer says which
+    file was read (and when the copy was published). Sections whose tables do not exist say so in the
+    page instead of failing."""
     chosen = list(KINDS if kinds is None else kinds)
     unknown = [k for k in chosen if k not in KINDS]
     if unknown:
@@ -98,7 +110,7 @@ def write_reports(
     out_dir.mkdir(parents=True, exist_ok=True)
     builders = _builders(out_dir)
     paths: list[Path] = []
-    with open_warehouse(Path(warehouse)) as wh:
+    with open_report_source(Path(warehouse), None if serving is None else Path(serving)) as wh:
         for kind in chosen:
             rendered = builders[kind](Context(wh=wh, as_of=as_of, config=config))
             html_path = out_dir / f"{kind}.html"

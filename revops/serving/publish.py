@@ -1,10 +1,9 @@
-"""Publish the serving copy and the Parquet exports."""
+"""Publish the serving copy (public schemas, publication record, forecast history) and its Parquet
+exports."""
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,76 +11,111 @@ from typing import Any
 
 import duckdb
 
+from revops.serving.exports import StagedExport, commit_exports, discard_exports, stage_exports
+from revops.serving.history import QUALIFIED as HISTORY_TABLE
+from revops.serving.history import quoted, sql_string, write_history
+
 PUBLIC_SCHEMAS = ("marts", "kpi", "forecast", "team_health")
-KEEP_EXPORT_VERSIONS = 2
+META_SCHEMA = "meta"  # written by the publication itself: meta.published, meta.forecast_history
 
 
-def _public_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
-    placeholders = ", ".join("?" for _ in PUBLIC_SCHEMAS)
-    return [(s, t) for s, t in con.execute(
+def _tables_of(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
+    placeholders = ", ".join("?" for _ in schemas)
+    rows = con.execute(
         f"select table_schema, table_name from information_schema.tables "
         f"where table_catalog = ? and table_schema in ({placeholders}) order by 1, 2",
-        [catalog, *PUBLIC_SCHEMAS]).fetchall()]
+        [catalog, *schemas],
+    ).fetchall()
+    return [(s, t) for s, t in rows]
+
+
+def _describe(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict[str, Any]:
+    rows = con.execute(f"select count(*) from {quoted(schema)}.{quoted(table)}").fetchone()[0]  # type: ignore[index]
+    cols = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = current_database() and table_schema = ? and table_name = ? "
+        "order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    return {"schema": schema, "table": table, "rows": int(rows), "columns": [{"name": c, "type": t} for c, t in cols]}
+
+
+def _copy_public(con: duckdb.DuckDBPyConnection, warehouse: Path) -> list[dict[str, Any]]:
+    try:
+        con.execute(f"attach {sql_string(warehouse)} as src (read_only)")
+    except duckdb.Error as exc:
+        raise RuntimeError(
+            f"serving: cannot read the working warehouse {warehouse} ({str(exc).splitlines()[0]}); another "
+            "process is probably writing it. Publish after the sync or build has finished."
+        ) from exc
+    try:
+        tables = []
+        for schema, table in _tables_of(con, "src", PUBLIC_SCHEMAS):
+            con.execute(f"create schema if not exists {quoted(schema)}")
+            con.execute(
+                f"create table {quoted(schema)}.{quoted(table)} as select * from src.{quoted(schema)}.{quoted(table)}"
+            )
+            tables.append(_describe(con, schema, table))
+    finally:
+        con.execute("detach src")
+    return tables
 
 
 def publish(warehouse: Path, serving_path: Path, exports_dir: Path | None = None) -> dict[str, Any]:
-    """Copy the public schemas to `serving_path` atomically; export Parquet files if `exports_dir`."""
+    """Copy the public schemas of `warehouse` into a new file that atomically replaces `serving_path`,
+    with `meta.published` (when and from which file) and `meta.forecast_history` (the previous copy's
+    history plus this forecast); when `exports_dir` is given, also write the Parquet exports and swap
+    their manifest. A failure leaves the previous copy and exports as they were.
+
+    Returns serving_path, published_at, tables (public tables with rows and columns), forecast_history
+    (rows, as_of_dates, published_as_of), warnings, and exports (the manifest) when exported."""
     warehouse, serving_path = Path(warehouse), Path(serving_path)
+    if not warehouse.exists():
+        raise FileNotFoundError(
+            f"serving: working warehouse {warehouse} does not exist; run `revops build` first or check "
+            "warehouse.path in revops.yml"
+        )
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = serving_path.with_name(f".{serving_path.stem}.{uuid.uuid4().hex[:8]}.tmp.duckdb")
     published_at = datetime.now(UTC)
-    tables: list[dict[str, Any]] = []
+    staged: StagedExport | None = None
+    manifest: dict[str, Any] | None = None
     try:
+        # A fresh file name, so DuckDB cannot hand back a database already open in this process.
         with duckdb.connect(str(tmp)) as con:
-            con.execute(f"attach '{warehouse}' as src (read_only)")
-            for schema, table in _public_tables(con, "src"):
-                con.execute(f"create schema if not exists {schema}")
-                con.execute(f'create table {schema}."{table}" as select * from src.{schema}."{table}"')
-                rows = con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0]  # type: ignore[index]
-                cols = con.execute(
-                    "select column_name, data_type from information_schema.columns "
-                    "where table_catalog = current_database() and table_schema = ? and table_name = ? "
-                    "order by ordinal_position", [schema, table]).fetchall()
-                tables.append({"schema": schema, "table": table, "rows": int(rows),
-                               "columns": [{"name": c, "type": t} for c, t in cols]})
-            con.execute("detach src")
-            con.execute("create schema if not exists meta")
-            con.execute("create table meta.published as select ?::timestamptz as published_at, ? as source",
-                        [published_at, str(warehouse.name)])
+            tables = _copy_public(con, warehouse)
+            con.execute(f"create schema if not exists {META_SCHEMA}")
+            con.execute(
+                f"create table {META_SCHEMA}.published as select ?::timestamptz as published_at, "
+                "? as source, ? as source_path",
+                [published_at, warehouse.name, str(warehouse.resolve())],
+            )
+            history = write_history(con, serving_path, published_at)
             con.execute("checkpoint")
+            if exports_dir is not None:
+                schema, table = HISTORY_TABLE.split(".")
+                staged = stage_exports(con, Path(exports_dir), [*tables, _describe(con, schema, table)], published_at)
         os.replace(tmp, serving_path)  # atomic on POSIX: readers see the old or the new file, never half
+        if staged is not None:
+            manifest = commit_exports(staged)
+    except BaseException:
+        if staged is not None and manifest is None:
+            discard_exports(staged)
+        raise
     finally:
-        if tmp.exists():
-            tmp.unlink()
-        wal = tmp.with_name(tmp.name + ".wal")
-        if wal.exists():
-            wal.unlink()
-    out: dict[str, Any] = {"serving_path": str(serving_path), "published_at": published_at.isoformat(),
-                           "tables": tables}
-    if exports_dir is not None:
-        out["exports"] = export_parquet(serving_path, Path(exports_dir), tables, published_at)
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    out: dict[str, Any] = {
+        "serving_path": str(serving_path),
+        "published_at": published_at.isoformat(),
+        "tables": tables,
+        "forecast_history": {
+            "rows": history.rows,
+            "as_of_dates": history.as_of_dates,
+            "published_as_of": history.published_as_of,
+        },
+        "warnings": history.warnings,
+    }
+    if manifest is not None:
+        out["exports"] = manifest
     return out
-
-
-def export_parquet(serving_path: Path, exports_dir: Path, tables: list[dict[str, Any]],
-                   published_at: datetime) -> dict[str, Any]:
-    """Write one Parquet file per public table into a new version folder, then swap the manifest."""
-    exports_dir.mkdir(parents=True, exist_ok=True)
-    version = published_at.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    folder = exports_dir / version
-    folder.mkdir()
-    files = []
-    with duckdb.connect(str(serving_path), read_only=True) as con:
-        for t in tables:
-            path = folder / f"{t['schema']}.{t['table']}.parquet"
-            con.execute(f"copy (select * from {t['schema']}.\"{t['table']}\") to '{path}' (format parquet)")
-            files.append({"schema": t["schema"], "table": t["table"], "rows": t["rows"],
-                          "path": f"{version}/{path.name}", "columns": t["columns"]})
-    manifest = {"published_at": published_at.isoformat(), "version": version, "files": files}
-    tmp = exports_dir / f".manifest.{uuid.uuid4().hex[:8]}.json"
-    tmp.write_text(json.dumps(manifest, indent=2))
-    os.replace(tmp, exports_dir / "manifest.json")
-    versions = sorted(p for p in exports_dir.iterdir() if p.is_dir())
-    for old in versions[:-KEEP_EXPORT_VERSIONS]:
-        shutil.rmtree(old, ignore_errors=True)
-    return manifest

@@ -23,6 +23,7 @@ REQUIRED_MARTS = {
 OPTIONAL_MARTS = {
     "deal_stage_events": ("marts", "fct_deal_stage_events"),
     "forecast_accuracy": ("forecast", "forecast_accuracy"),
+    "manager_changes": ("marts", "fct_manager_changes"),
 }
 # Only the columns used are read: fct_activities and fct_deals are the largest tables of the warehouse.
 READ_COLUMNS = {

@@ -43,6 +43,7 @@ class MartFrames:
     activities: pd.DataFrame
     deal_stage_events: pd.DataFrame | None = None
     forecast_accuracy: pd.DataFrame | None = None
+    manager_changes: pd.DataFrame | None = None  # marts.fct_manager_changes (from HR events)
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,8 @@ def compute_team_health(marts: MartFrames, *, as_of: date, settings: TeamHealthS
                         manager_changes: pd.DataFrame | None = None) -> TeamHealthTables:
     """Compute every team_health table from the marts as of a date.
 
-    `manager_changes` (team, change_date, old_manager_email, new_manager_email), e.g. from HR events,
-    replaces the changes reconstructed from the employment spells.
+    `manager_changes` (team, change_date, old_manager_email, new_manager_email) replaces the changes of
+    marts.fct_manager_changes (HR events), which replace those reconstructed from the employment spells.
     """
     settings = settings or TeamHealthSettings()
     roster = build_roster(marts.employment_spells, marts.dim_reps, day_number(as_of))
@@ -140,6 +141,9 @@ def compute_team_health(marts: MartFrames, *, as_of: date, settings: TeamHealthS
                          fiscal_year_start_month=settings.fiscal_year_start_month)
     monthly = _monthly(roster, marts, won, revenue_quotas, ramp, settings)
 
+    # An explicit list wins; then the HR events' manager changes; the reconstruction from spells last.
+    if manager_changes is None and marts.manager_changes is not None and len(marts.manager_changes):
+        manager_changes = marts.manager_changes
     changes = validate_changes(manager_changes) if manager_changes is not None else detect_manager_changes(roster)
     inputs = ImpactInputs(
         closed_deals=closed_deals(marts.deals, roster),

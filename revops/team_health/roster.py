@@ -2,8 +2,9 @@
 and the scopes (company, team, manager) each person counts in.
 
 Attribution is "as is" (docs/kpis.md): a person counts in their current team (the last team the roster
-gives them) for their whole history, and in the scope of that team's current manager. A manager who runs
-two teams therefore has one scope made of both teams.
+gives them) for their whole history, and in the scope of their current manager (the manager the roster
+names for them; the team's manager when it names none). A manager's scope is their direct reports, so a
+manager who runs two teams has one scope made of both teams, and does not count in their own scope.
 """
 
 from __future__ import annotations
@@ -183,10 +184,14 @@ def build_roster(spells: pd.DataFrame, reps: pd.DataFrame, as_of_day: int) -> Ro
     norm = normalise_spells(spells, as_of_day)
     people = _current_attributes(norm, reps)
     managers = team_managers_of(people, as_of_day)
-    people = people.drop(columns="manager_email").merge(managers, on="team", how="left")
+    team_manager = people[["team"]].merge(managers, on="team", how="left")["manager_email"].to_numpy()
+    own = people["manager_email"].to_numpy()
+    people["manager_email"] = np.where(pd.isna(own), team_manager, own)
+    # Nobody is their own manager (a roster that names the person as their own boss is read as no manager).
+    people.loc[people["manager_email"] == people["email"].str.lower(), "manager_email"] = None
 
     teams = sorted(people["team"].unique())
-    manager_ids = sorted(managers["manager_email"].dropna().unique())
+    manager_ids = sorted(people["manager_email"].dropna().unique())
     scopes = pd.DataFrame(
         [("company", "all")] + [("team", t) for t in teams] + [("manager", m) for m in manager_ids],
         columns=["scope_type", "scope_id"],

@@ -19,6 +19,9 @@ HISTORY_MONTHS = 27  # the CRMs were rolled out about 27 months before as_of; th
 HORIZON_DAYS = 60  # the timeline is simulated this far past as_of, so `step` can reveal it
 BUSINESS_HOURS_UTC = (7, 18)  # events happen between these hours, so a UTC date is unambiguous
 
+# Bumped whenever the generator's output changes for the same seed, so a dataset saved by an older
+# version is made again instead of reused.
+GENERATOR_VERSION = 2
 COMPANY_NAME = "Brightwave Software"
 COMPANY_DOMAIN = "brightwave.example"
 SUBSIDIARY_DOMAIN = "fernhill.example"  # the acquired UK company kept its mail domain

@@ -70,6 +70,10 @@ class Sync:
         with duckdb.connect(str(self.path), read_only=True) as con:
             return con.execute(sql).fetchall()
 
+    def tables(self) -> set[str]:
+        return {r[0] for r in self.query(
+            "select table_name from information_schema.tables where table_schema = 'raw_pipedrive'")}
+
     def columns(self, table: str) -> set[str]:
         return {r[0] for r in self.query(
             "select column_name from information_schema.columns where table_schema = 'raw_pipedrive' "
@@ -237,9 +241,15 @@ def test_source_counts_match_the_warehouse_after_a_sync(server: PipedriveServer,
     counts = source_counts(sync.client, None)
     assert "deal_flow" not in counts
     for table, expected in counts.items():
+        if table not in sync.tables():
+            # dlt creates no table for an object that had no rows (this company has no organization
+            # fields); the runner counts such a table as empty
+            assert expected == 0, table
+            continue
         landed = sync.query(f"select count(*) from raw_pipedrive.{table} where not is_deleted")[0][0]
         assert landed == expected, table
     assert counts["deals"] == 6 and counts["activities"] == 5
+    assert counts["organization_fields"] == 0 and counts["organization_field_mapping"] == 0
 
 
 def test_unknown_objects_are_refused(server: PipedriveServer, sync: Sync) -> None:

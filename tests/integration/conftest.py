@@ -46,3 +46,9 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         yield {"rt": rt, "cfg": cfg, "sync": results, "build": build, "log": log,
                "truth": rt.sandbox.dataset.truth, "dataset": rt.sandbox.dataset}
     mp.undo()
+
+
+@pytest.fixture(scope="session")
+def e2e_marts(e2e: dict) -> dict:
+    """The Python marts (forecast, team health) computed once on the end-to-end warehouse."""
+    return pipeline.marts(e2e["rt"], progress=e2e["log"].append)

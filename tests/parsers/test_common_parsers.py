@@ -84,9 +84,6 @@ def test_reject_turns_any_record_into_a_quarantine_row(reason: str, record_id: o
     assert isinstance(row["payload"], str)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="connectors.common.records.parse_datetime: a NaN or a negative epoch past year 1 raises "
-                          "datetime's own ValueError, whose reason names neither the field nor the value")
 @PROFILE
 @given(st.one_of(st.just(float("nan")), st.integers(max_value=-62_135_596_800_001)))
 @example(float("nan"))
@@ -96,14 +93,21 @@ def test_an_unreadable_epoch_is_refused_naming_the_field(value: object) -> None:
     _refused_by_name(exc.value)
 
 
-@pytest.mark.xfail(strict=True, raises=(OverflowError, OSError),
-                   reason="connectors.common.records.parse_datetime: epoch milliseconds past year 9999 raise "
-                          "OverflowError/OSError instead of ValueError, so the record is not quarantined and the "
-                          "sync stops")
 @PROFILE
 @given(st.one_of(st.integers(min_value=10**17, max_value=10**30), st.integers(min_value=10**17).map(str),
                  st.just(float("inf"))))
 @example(10**20)
 def test_epoch_milliseconds_out_of_range_are_a_value_error(value: object) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as exc:
         parse_datetime(value, field="when")
+    _refused_by_name(exc.value)
+
+
+@pytest.mark.parametrize("value", ["１２３４５６７８９０１２３", "²²²²²²²²²²²²", 10**400, -(10**20)])
+def test_digits_outside_ascii_and_numbers_past_the_float_range_are_named_value_errors(value: object) -> None:
+    with pytest.raises(ValueError) as exc:
+        parse_datetime(value, field="when")
+    _refused_by_name(exc.value)
+    with pytest.raises(ValueError) as exc:
+        parse_float(10**400, field="amount")
+    _refused_by_name(exc.value)

@@ -118,29 +118,48 @@ def test_hubspot_stages_become_rows_or_raise_what_the_resource_quarantines(pipel
     assert len(rows) == len(stages)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="connectors.hubspot.records.stage_rows: a stage (or its metadata) that is not a JSON "
-                          "object raises AttributeError, which connectors.hubspot.metadata does not catch")
-def test_hubspot_a_stage_that_is_not_an_object_is_rejected_not_raised() -> None:
+@pytest.mark.parametrize("stages", [["closedwon"], [{"id": "closedwon", "metadata": "x"}], "closedwon",
+                                    [{"label": "no id"}], [{"id": "s", "archived": "maybe"}]])
+def test_hubspot_a_stage_that_is_not_an_object_is_rejected_not_raised(stages: Any) -> None:
     from connectors.hubspot.records import stage_rows
 
-    with pytest.raises((ValueError, TypeError, KeyError)):
-        stage_rows({"id": "default", "stages": ["closedwon"]})
+    with pytest.raises((ValueError, TypeError, KeyError)) as exc:
+        stage_rows({"id": "default", "stages": stages})
+    assert "default" in str(exc.value), str(exc.value)  # the reason names the pipeline
 
 
-@pytest.mark.xfail(strict=True, raises=(ValueError, TypeError),
-                   reason="connectors.hubspot.records.association_rows: a typeId that is not a number raises, and "
-                          "the associations resource does not catch it (the whole sync stops)")
+def test_hubspot_a_stage_archived_as_the_string_false_is_live() -> None:
+    from connectors.hubspot.records import stage_rows
+
+    rows = stage_rows({"id": "default", "stages": [{"id": "s", "archived": "false", "displayOrder": "2"}]})
+    assert rows[0]["is_deleted"] is False and rows[0]["display_order"] == 2
+
+
 @PROFILE
 @given(st.dictionaries(st.sampled_from(["contacts", "companies"]),
                        st.lists(records(st.sampled_from(["toObjectId", "associationTypes"]), json_values),
                                 max_size=3), max_size=2))
 @example({"contacts": [{"toObjectId": 1, "associationTypes": [{"typeId": "x"}]}]})
 def test_hubspot_associations_never_raise(found: dict[str, list[dict[str, Any]]]) -> None:
-    from connectors.hubspot.records import association_rows
+    from connectors.hubspot.records import association_rows, split_associations
 
     for row in association_rows("deals", "1", found):
         assert row["from_id"] == "1"
+    rows, bad = split_associations("deals", "1", found)
+    assert all(reason.startswith("association of deals 1 to ") for _, reason in bad), bad
+    assert all(isinstance(row["type_id"], int) and row["to_id"] for row in rows if not row["is_deleted"])
+    entries = sum(len(t) if isinstance(t, list) else 1 for t in found.values())
+    assert rows or bad or entries == 0
+
+
+def test_hubspot_an_association_with_a_bad_type_id_is_refused_with_its_reason() -> None:
+    from connectors.hubspot.records import split_associations
+
+    found = {"contacts": [{"toObjectId": 7, "associationTypes": [{"typeId": "x"}, {"typeId": 3}]}, "junk"]}
+    rows, bad = split_associations("deals", "1", found)
+    assert [(r["to_id"], r["type_id"]) for r in rows] == [("7", 3)]
+    reasons = [reason for _, reason in bad]
+    assert len(reasons) == 2 and "typeId: 'x' is not a number" in reasons[0] and "'junk'" in reasons[1], reasons
 
 
 # -- Pipedrive -----------------------------------------------------------------------------------------

@@ -83,6 +83,9 @@ def test_an_outage_longer_than_the_retries_fails_cleanly_and_the_next_run_recove
     result = r.sync()
     assert result.outcome == "failed"
     assert crm in result.message and "503" in result.message, result.message
+    # the retries are over: the message must not promise another attempt, and says what to do
+    assert "retrying" not in result.message.lower(), result.message
+    assert "attempts" in result.message and "next sync" in result.message, result.message
     r.check(result, outcome="failed", dataset=before)  # the warehouse still holds the previous state
     r.faults.queue.clear()
     r.check(r.sync())

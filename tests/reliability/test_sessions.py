@@ -12,7 +12,7 @@ from tests.reliability.harness import CountingFaults, available_crms, client_fac
 pytestmark = pytest.mark.reliability
 CRMS = available_crms()
 TOKEN_VARIABLE = {"salesforce": "SALESFORCE_ACCESS_TOKEN", "hubspot": "HUBSPOT_ACCESS_TOKEN",
-                  "pipedrive": "token"}
+                  "pipedrive": "PIPEDRIVE_API_TOKEN"}
 
 
 @pytest.mark.parametrize("crm", CRMS)

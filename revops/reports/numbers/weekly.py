@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from revops.reports.calendar import quarter_start, review_week
+from revops.reports.numbers.history import LOG_NAME, LOG_SOURCE, current_rows
 from revops.reports.source import Warehouse, as_date
 
 WEEKS_SHOWN = 13
@@ -26,7 +27,7 @@ WATERFALL_TERMS = (
     "end_amount",
 )
 FORECAST_VALUES = ("forecast", "p10", "p50", "p90")
-FORECAST_LOG_NAME = "forecast_history.csv"
+FORECAST_LOG_NAME = LOG_NAME
 
 
 def pipeline_created(wh: Warehouse, as_of: date, weeks: int = WEEKS_SHOWN) -> pd.DataFrame:
@@ -161,7 +162,8 @@ def forecast_adjusted(
 
     The earlier forecast comes from forecast.period_forecasts / forecast_summary when they hold an
     older as_of_date, else from `history` (rows as_of_date, period_start, method, forecast, p10, p50,
-    p90 logged by earlier weekly reports; method 'recommended' for the recommended number).
+    p90 and optionally source, from meta.forecast_history or the log of earlier weekly reports; method
+    'recommended' for the recommended number; see `revops.reports.numbers.history`).
     Returns quarter_start, as_of_date, previous_as_of_date, previous_source, methods (DataFrame with
     prev_* and change columns) and recommended (dict or None)."""
     wh.require("forecast.period_forecasts")
@@ -195,7 +197,7 @@ def forecast_adjusted(
         if previous is not None:
             previous_rows = logged[logged["method"] != "recommended"][["method", *FORECAST_VALUES]]
             prev_rec = _logged_recommended(logged)
-            out["previous_source"] = f"the forecast log of earlier weekly reports ({FORECAST_LOG_NAME})"
+            out["previous_source"] = logged["source"].iloc[0] if "source" in logged.columns else LOG_SOURCE
     out["previous_as_of_date"] = previous
     prev = (
         previous_rows.set_index("method")
@@ -221,32 +223,8 @@ def forecast_adjusted(
 
 
 def history_rows(adjusted: dict[str, Any]) -> pd.DataFrame:
-    """The current forecast as rows of the weekly forecast history (see `forecast_adjusted`)."""
-    cols = ["as_of_date", "period_start", "method", *FORECAST_VALUES]
-    if adjusted["as_of_date"] is None:
-        return pd.DataFrame(columns=cols)
-    rows = [
-        {
-            "as_of_date": adjusted["as_of_date"],
-            "period_start": adjusted["quarter_start"],
-            **{k: r[k] for k in ("method", *FORECAST_VALUES)},
-        }
-        for r in adjusted["methods"].to_dict("records")
-    ]
-    rec = adjusted["recommended"]
-    if rec is not None:
-        rows.append(
-            {
-                "as_of_date": adjusted["as_of_date"],
-                "period_start": adjusted["quarter_start"],
-                "method": "recommended",
-                "forecast": rec["recommended"],
-                "p10": rec["p10"],
-                "p50": np.nan,
-                "p90": rec["p90"],
-            }
-        )
-    return pd.DataFrame(rows, columns=cols)
+    """The current forecast as rows of the weekly forecast log (see `forecast_adjusted`)."""
+    return current_rows(adjusted).drop(columns=["source"])
 
 
 def quarter_waterfall(wh: Warehouse, as_of: date, fiscal_year_start_month: int) -> dict[str, Any] | None:

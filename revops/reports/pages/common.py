@@ -71,12 +71,14 @@ def render(ctx: Context, *, kind: str, title: str, meta: str, sections: Sequence
     parts += list(sections)
     footer = (
         f"{company} · {title} · data as of {ctx.as_of.isoformat()} · amounts in "
-        f"{ctx.currency} · generated from the warehouse tables named under each chart and table"
+        f"{ctx.currency} · generated from the tables named under each chart and table, "
+        f"{ctx.wh.origin.describe()}"
     )
     html = page(title=title, company=company, meta=meta, parts=parts, footer=footer)
     md = [f"### {title}", "", f"{meta}", ""]
     md += [f"- **{label}**: {value}" + (f" ({note})" if note else "") for label, value, note in ctx.cards]
     md += ctx.summary
+    md += ["", f"_Data {ctx.wh.origin.describe()}._"]
     return Rendered(
         kind=kind, title=title, html=html, markdown="\n".join(md) + "\n", unavailable=list(ctx.unavailable)
     )

@@ -10,7 +10,8 @@ import pandas as pd
 from revops.reports import charts
 from revops.reports import fmt as f
 from revops.reports.calendar import quarter_label, quarter_start, review_week, week_label
-from revops.reports.html import Raw, figure, muted, paragraph, table
+from revops.reports.html import Raw, figure, heading, muted, paragraph, table
+from revops.reports.numbers import history as h
 from revops.reports.numbers import weekly as n
 from revops.reports.pages.common import Context, Rendered, render
 
@@ -259,6 +260,59 @@ def _forecast(ctx: Context, history: pd.DataFrame | None, out: dict[str, Any]) -
             "Forecast ranges by method",
         )
     )
+    return parts + _trail(ctx, adj, history)
+
+
+def _trail(ctx: Context, adj: dict[str, Any], history: pd.DataFrame | None) -> list[object]:
+    """The quarter's forecast week by week, from the forecast history."""
+    trail = h.weekly_trail(adj, history)
+    cur, q = ctx.currency, quarter_label(adj["quarter_start"], ctx.fy)
+    methods = [c for c in trail.columns if c not in h.TRAIL_COLUMNS]
+    parts: list[object] = [heading(f"Week by week: how the {q} forecast moved")]
+    if len(trail) < 2:
+        parts.append(
+            paragraph(
+                f"Only this week's forecast of {q} is known so far. Each publication of the serving copy adds "
+                f"its forecast to {h.SERVING_HISTORY} (and each weekly report to {h.LOG_NAME}), so the "
+                "weeks build up from here.",
+                "note",
+            )
+        )
+    rows = [
+        [
+            f"{week_label(r['week_start'])} (as of {r['as_of_date']})",
+            f.money(r["recommended"], cur),
+            f.money(r["p10"], cur),
+            f.money(r["p90"], cur),
+            f.signed_money(r["change"], cur),
+            *(f.money(r[m], cur) for m in methods),
+        ]
+        for r in trail.to_dict("records")
+    ]
+    parts.append(
+        table(
+            ["Week", "Recommended", "P10", "P90", "Change", *(method_label(m) for m in methods)],
+            rows,
+            table_id="forecast-trail",
+            numeric=range(1, 5 + len(methods)),
+        )
+    )
+    if len(trail) >= 2:
+        labels = [f"{d:%d %b}" for d in trail["as_of_date"]]
+        series = {"Recommended": trail["recommended"].tolist(), "P10": trail["p10"].tolist(), "P90": trail["p90"].tolist()}
+        series.update({method_label(m): trail[m].tolist() for m in methods if m in ("monte_carlo", "weighted_pipeline")})
+        parts.append(
+            figure(
+                charts.lines(labels, series, ylabel=cur, money=True),
+                f"The {q} forecast at the latest as-of date of each week: the recommended number with its P10 "
+                "and P90, and two of the methods. Sources: meta.forecast_history of the serving copy (earlier "
+                "weeks) and forecast.period_forecasts / forecast.forecast_summary (this week).",
+                "Forecast week by week",
+            )
+        )
+    sources = sorted(set(trail["source"]) - {"forecast.period_forecasts"})
+    if sources:
+        parts.append(paragraph("Earlier weeks from " + " and ".join(sources) + ".", "note"))
     return parts
 
 

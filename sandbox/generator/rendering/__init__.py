@@ -38,6 +38,7 @@ def render(world: World, as_of: date | datetime | None = None, truth: bool | Non
         "as_of": world.as_of_datetime.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "seed": world.seed,
         "size": world.size,
+        "generator_version": S.GENERATOR_VERSION,
         "fiscal_year_start_month": world.fiscal_year_start_month,
         "corporate_currency": world.corporate_currency,
         "span_start": date_of(world.start).isoformat(),

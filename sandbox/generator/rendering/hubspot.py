@@ -142,7 +142,8 @@ class HubspotRenderer:
         for u in self.c.users[S.HS]:
             if u.created >= cut:
                 continue
-            teams = [t for t in u.teams if self.w.org.teams[t].crm == S.HS or self.w.org.teams[t].market == "sdr"]
+            teams = list(dict.fromkeys(t for t in u.teams
+                                       if self.w.org.teams[t].crm == S.HS or self.w.org.teams[t].market == "sdr"))
             out.append({
                 "id": str(OWNER_BASE + u.seq), "email": u.email, "type": "PERSON", "firstName": u.first,
                 "lastName": u.last, "userId": USER_BASE + u.seq, "userIdIncludingInactive": USER_BASE + u.seq,

@@ -10,6 +10,10 @@ with Pipedrive's 429 body and `Retry-After`, and an optional daily token budget 
 documented costs (v1 list 20, v1 single record 2, v2 list 10, v2 single record 1). Every response
 carries the rate-limit headers.
 
+Field metadata (`/v1/dealFields`, `/v1/organizationFields`) is paged like the other v1 lists; the
+custom fields of deals and organizations are in `custom_fields` by hash key in v2 and at the top
+level in v1.
+
 Deleted persons, organizations, activities, stages and pipelines stay in v2 lists flagged
 `is_deleted: true` (with the update time of the deletion, so `updated_since` finds them); whether
 the live API lists them is not confirmed. Deleted deals are listed only when `status` names
@@ -52,7 +56,9 @@ V1 = r"(?:/api)?/v1"
 V2_OBJECTS = ("deals", "persons", "organizations", "activities", "pipelines", "stages")
 SINGULAR = {"deals": "Deal", "persons": "Person", "organizations": "Organization",
             "activities": "Activity", "pipelines": "Pipeline", "stages": "Stage", "users": "User",
-            "dealFields": "Field"}
+            "dealFields": "Field", "organizationFields": "Field"}
+# v1 field metadata lists (offset paging), served from the dataset file of the same name.
+FIELD_LISTS = ("dealFields", "organizationFields")
 RECENT_ITEMS = {"deal": "deals", "person": "persons", "organization": "organizations",
                 "activity": "activities", "user": "users", "stage": "stages", "pipeline": "pipelines"}
 
@@ -178,12 +184,13 @@ class PipedriveServer(CrmServer):
         self.route("GET", rf"{V1}/activities", self._guard(self._v1_activities))
         self.route("GET", rf"{V1}/stages", self._guard(self._v1_stages))
         self.route("GET", rf"{V1}/pipelines", self._guard(self._v1_pipelines))
-        self.route("GET", rf"{V1}/dealFields", self._guard(self._v1_deal_fields))
+        for obj in FIELD_LISTS:
+            self.route("GET", rf"{V1}/{obj}", self._guard(self._v1_fields_handler(obj)))
         self.route("GET", rf"{V1}/users", self._guard(self._v1_unpaged_handler("users")))
         self.route("GET", rf"{V1}/activityTypes", self._guard(self._v1_unpaged_handler("activityTypes")))
         self.route("GET", rf"{V1}/users/me", self._guard(self._v1_me))
         self.route("GET", rf"{V1}/recents", self._guard(self._v1_recents))
-        for obj in (*V2_OBJECTS, "users", "dealFields"):
+        for obj in (*V2_OBJECTS, "users", *FIELD_LISTS):
             self.route("GET", rf"{V1}/{obj}/(?P<id>\d+)", self._guard(self._single_handler(obj, 1)))
 
     def _guard(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
@@ -327,8 +334,10 @@ class PipedriveServer(CrmServer):
         rows = [p for p in self.objects("pipelines") if not is_deleted("pipelines", p)]
         return self._v1_list(request, "pipelines", rows)
 
-    def _v1_deal_fields(self, request: Request) -> Response:
-        return self._v1_list(request, "dealFields", list(self.objects("dealFields")))
+    def _v1_fields_handler(self, obj: str) -> Callable[[Request], Response]:
+        def handler(request: Request) -> Response:
+            return self._v1_list(request, obj, list(self.objects(obj)))
+        return handler
 
     def _v1_unpaged_handler(self, obj: str) -> Callable[[Request], Response]:
         def handler(request: Request) -> Response:

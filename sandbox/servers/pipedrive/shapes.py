@@ -68,6 +68,7 @@ class Lookups:
     pipelines: dict[Any, Record] = field(default_factory=dict)
     deals: dict[Any, Record] = field(default_factory=dict)
     deal_fields: dict[str, Record] = field(default_factory=dict)  # by hash key
+    organization_fields: dict[str, Record] = field(default_factory=dict)  # by hash key
 
     @classmethod
     def build(cls, records: Mapping[str, list[Record]]) -> Lookups:
@@ -82,6 +83,7 @@ class Lookups:
             pipelines=index("pipelines"),
             deals=index("deals"),
             deal_fields={str(f.get("key")): f for f in records.get("dealFields", [])},
+            organization_fields={str(f.get("key")): f for f in records.get("organizationFields", [])},
         )
 
 
@@ -153,13 +155,14 @@ def _copy_times(record: Mapping[str, Any], skip: set[str]) -> Record:
     return {k: v1_time(v) for k, v in record.items() if k not in skip}
 
 
-def custom_fields_v1(custom: Any, lk: Lookups) -> Record:
-    """v2 `custom_fields` flattened to the v1 top-level form (enums as strings, sets as "1,2")."""
+def custom_fields_v1(custom: Any, fields: Mapping[str, Record]) -> Record:
+    """v2 `custom_fields` flattened to the v1 top-level form (enums as strings, sets as "1,2");
+    `fields` is the object's field metadata by hash key."""
     out: Record = {}
     if not isinstance(custom, Mapping):
         return out
     for key, value in custom.items():
-        field_type = lk.deal_fields.get(key, {}).get("field_type")
+        field_type = fields.get(key, {}).get("field_type")
         if isinstance(value, Mapping):
             if "currency" in value:
                 out[key] = value.get("value")
@@ -211,7 +214,7 @@ def deal_v1(deal: Mapping[str, Any], lk: Lookups) -> Record:
     out["org_name"] = _name_of(lk.organizations, deal.get("org_id"))
     out["person_name"] = _name_of(lk.persons, deal.get("person_id"))
     out["owner_name"] = _name_of(lk.users, deal.get("owner_id"))
-    out.update(custom_fields_v1(deal.get("custom_fields"), lk))
+    out.update(custom_fields_v1(deal.get("custom_fields"), lk.deal_fields))
     return out
 
 
@@ -231,7 +234,7 @@ def person_v1(person: Mapping[str, Any], lk: Lookups) -> Record:
     out["label_ids"] = list(labels)
     out["org_name"] = _name_of(lk.organizations, person.get("org_id"))
     out["owner_name"] = _name_of(lk.users, person.get("owner_id"))
-    out.update(custom_fields_v1(person.get("custom_fields"), lk))
+    out.update(custom_fields_v1(person.get("custom_fields"), {}))  # the dataset has no person fields
     return out
 
 
@@ -252,7 +255,7 @@ def organization_v1(org: Mapping[str, Any], lk: Lookups) -> Record:
     labels = org.get("label_ids") or []
     out["label"] = labels[0] if labels else None
     out["owner_name"] = _name_of(lk.users, org.get("owner_id"))
-    out.update(custom_fields_v1(org.get("custom_fields"), lk))
+    out.update(custom_fields_v1(org.get("custom_fields"), lk.organization_fields))
     return out
 
 
