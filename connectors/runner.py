@@ -8,8 +8,10 @@ One source failing never stops the others."""
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -185,9 +187,9 @@ def sync_crm(
 ) -> SyncResult:
     """Sync one CRM: load, then reconcile; never raises for connector failures (see `outcome`)."""
     result = SyncResult(source=name, mode="full" if full_refresh else "incremental")
-    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     client = None
     try:
+        warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         module = connector_module(name)
         settings = module.Settings.from_env(env)
         client = client_factory(settings) if client_factory else module.Client(settings)
@@ -218,15 +220,31 @@ def sync_crm(
         if result.outcome == "success":
             result.reconciliation = reconcile(name, module, client, warehouse_path, objects)
     except Exception as exc:
-        inner = _unwrap(exc)
         result.outcome = "failed"
-        result.message = _explain(name, inner)
+        result.message = _explain(name, exc, warehouse_path, pipelines_dir)
     finally:
         result.finished_at = datetime.now(UTC)
         if client is not None:
             result.requests = int(getattr(client, "request_count", 0))
-    record_result(warehouse_path, result)
+    _record_or_explain(warehouse_path, pipelines_dir, result)
     return result
+
+
+def _record_or_explain(warehouse_path: Path, pipelines_dir: Path, result: SyncResult) -> None:
+    """`record_result`; when the warehouse cannot take even that (locked, full, read-only), the run
+    is reported as failed with the reason instead of raising, so the caller's other sources go on."""
+    try:
+        record_result(warehouse_path, result)
+    except Exception as exc:  # noqa: BLE001 - turned into the run's outcome and message
+        why = _explain(result.source, exc, warehouse_path, pipelines_dir, step="record")
+        if result.outcome == "failed":
+            result.message = f"{result.message} The run could not be recorded in ops.sync_runs either."
+            if not _storage_fault(exc):
+                result.message += f" ({why})"
+        else:
+            result.outcome = "failed"
+            result.message = (f"{why} (The load itself had finished; only its record in ops.sync_runs and "
+                              "ops.reconciliation is missing.)")
 
 
 def reconcile(name: str, module: Any, client: Any, warehouse_path: Path,
@@ -246,33 +264,113 @@ def reconcile(name: str, module: Any, client: Any, warehouse_path: Path,
     return out
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and what lies under it: causes, contexts and the exception dlt's step errors carry."""
+    out: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and len(out) < 12 and all(cur is not e for e in out):
+        out.append(cur)
+        wrapped = getattr(cur, "exception", None)
+        cur = cur.__cause__ or (wrapped if isinstance(wrapped, BaseException) else None) or cur.__context__
+    return out
+
+
 def _unwrap(exc: BaseException) -> BaseException:
     """dlt wraps exceptions raised inside resources; find the connector error underneath."""
-    seen = 0
-    cur: BaseException | None = exc
-    while cur is not None and seen < 10:
+    for cur in _chain(exc):
         if isinstance(cur, ConnectorError):
             return cur
-        cur = cur.__cause__ or cur.__context__
-        seen += 1
     return exc
 
 
-def _explain(name: str, exc: BaseException) -> str:
-    if isinstance(exc, ConnectorError):
-        return str(exc)
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return (f"{name}: sync failed ({type(exc).__name__}: {text[:400]}). Nothing past the last committed load "
-            "was recorded; run `revops sync --source " + name + "` again, and `revops doctor` if it persists")
+# What a warehouse or working folder that cannot be written looks like, as an errno or in the text
+# of DuckDB's and dlt's errors (which carry no errno): (kind, errno, text).
+_STORAGE_FAULTS: list[tuple[str, int | None, str]] = [
+    ("disk full", errno.ENOSPC, "No space left on device"),
+    ("disk full", errno.EDQUOT, "Disk quota exceeded"),
+    ("read-only", errno.EROFS, "Read-only file system"),
+    ("locked", None, "Could not set lock on file"),
+    ("locked", None, "Conflicting lock"),
+    ("no permission", errno.EACCES, "Permission denied"),
+]
+_QUOTED_FILE = re.compile(r'file "([^"]+)"')
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0].strip() if text else type(exc).__name__
+
+
+def _storage_fault(exc: BaseException) -> tuple[str, str, str | None] | None:
+    """(kind, detail, path) when the failure is storage that cannot be written, else None; `detail`
+    is the lowest-level message that says so, `path` the file it names (when it names one)."""
+    for cur in reversed(_chain(exc)):  # the innermost error says it most plainly
+        code = getattr(cur, "errno", None)
+        text = str(cur)
+        for kind, number, marker in _STORAGE_FAULTS:
+            if (number is not None and code == number) or marker in text:
+                line = next((ln.strip() for ln in text.splitlines() if marker in ln), _first_line(cur))
+                found = _QUOTED_FILE.search(text)
+                path = getattr(cur, "filename", None) or (found.group(1) if found else None)
+                return kind, line[:300], None if path is None else str(path)
+    return None
+
+
+def _where(step: str | None, path: str | None, warehouse_path: Path, pipelines_dir: Path) -> str:
+    """The place a storage fault hit: the file it names, else what the failing step writes."""
+    if path:
+        return path
+    if step in ("extract", "normalize"):
+        return f"the pipelines folder {pipelines_dir}"
+    if step in ("sync", "load", "record"):
+        return f"the warehouse {warehouse_path}"
+    return f"the warehouse {warehouse_path} or the pipelines folder {pipelines_dir}"
+
+
+def _explain(name: str, exc: BaseException, warehouse_path: Path | None = None,
+             pipelines_dir: Path | None = None, *, step: str | None = None) -> str:
+    """The failed run's message for operators: what failed, where, and what to do next."""
+    inner = _unwrap(exc)
+    if isinstance(inner, ConnectorError):
+        return str(inner)
+    again = f"run `revops sync --source {name}` again"
+    step = step or next((str(getattr(e, "step")) for e in _chain(exc) if getattr(e, "step", None)), None)
+    fault = _storage_fault(exc) if warehouse_path is not None and pipelines_dir is not None else None
+    if fault is not None and warehouse_path is not None and pipelines_dir is not None:
+        kind, detail, path = fault
+        place = _where(step, path, warehouse_path, pipelines_dir)
+        kept = "Nothing past the last committed load was recorded"
+        if kind == "locked":
+            return (f"{name}: sync failed: the warehouse {warehouse_path} is locked by another program "
+                    f"({detail}). Close that program (a DuckDB shell, a notebook or a BI tool holding the "
+                    f"file open) or wait for it to finish, then {again}. {kept}.")
+        if kind == "disk full":
+            return (f"{name}: sync failed: no space left on the disk holding {place} ({detail}). Free space "
+                    f"on that disk (or move the folder: warehouse.path and warehouse.data_dir in revops.yml), "
+                    f"then {again}. {kept}.")
+        if kind == "read-only":
+            return (f"{name}: sync failed: {place} is on a read-only file system ({detail}); the warehouse is "
+                    f"{warehouse_path}. Remount it read-write or point warehouse.path / warehouse.data_dir in "
+                    f"revops.yml at a writable folder, then {again}. {kept}.")
+        return (f"{name}: sync failed: no permission to use {place} ({detail}). Give the user running revops "
+                f"read and write access to it, then {again}. {kept}.")
+    chain = _chain(exc)
+    root = next((e for e in reversed(chain) if str(e).strip()), chain[-1])
+    pipe = next((str(getattr(e, "pipe_name")) for e in chain if getattr(e, "pipe_name", None)), None)
+    during = f" while loading {pipe}" if pipe else (f" at the {step} step" if step else "")
+    return (f"{name}: sync failed{during} ({type(root).__name__}: {_first_line(root)[:400]}). Nothing past "
+            f"the last committed load was recorded; {again}, and `revops doctor` if it persists")
 
 
 def sync_files(folder: Path, warehouse_path: Path, pipelines_dir: Path) -> SyncResult:
     """Load the input CSV files into raw_inputs."""
     from connectors.files import source as files_source
 
+    from connectors.files import InputFileError
+
     result = SyncResult(source="files", mode="full")
-    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         pipeline = make_pipeline("inputs", warehouse_path, pipelines_dir)
         pipeline.run(files_source(folder))
         result.rows = _row_counts(pipeline)
@@ -281,9 +379,11 @@ def sync_files(folder: Path, warehouse_path: Path, pipelines_dir: Path) -> SyncR
             result.rejected = _rejected_counts(con, "raw_inputs", result.started_at)
     except Exception as exc:
         result.outcome = "failed"
-        result.message = f"files: {_unwrap(exc)}"
+        bad_file = next((e for e in _chain(exc) if isinstance(e, InputFileError)), None)
+        result.message = (f"files: {bad_file}" if bad_file is not None
+                          else _explain("files", exc, warehouse_path, pipelines_dir))
     result.finished_at = datetime.now(UTC)
-    record_result(warehouse_path, result)
+    _record_or_explain(warehouse_path, pipelines_dir, result)
     return result
 
 

@@ -1,10 +1,13 @@
 """The dbt models as Dagster assets (dagster-dbt); dbt tests surface as asset checks.
 
-The manifest is prepared in a build step (`revops prepare`, run by `make install` and by `make dev`),
-never when the definitions are imported."""
+The manifest is prepared in a build step (`revops prepare`, run by `make dev`), never when the
+definitions load: without a manifest there are simply no dbt assets. `REVOPS_DBT_MANIFEST` points at a
+manifest elsewhere (the tests build one in a temporary folder)."""
 
+import contextlib
 import json
 import os
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -12,25 +15,34 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.resources import RevopsResource
+from orchestration.resources import WAREHOUSE_POOL, RevopsResource
 from revops.pipeline import dbt_env, dbt_project_dir, dbt_vars
 
 DBT_PROJECT_DIR = dbt_project_dir()
-MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
+# dbt folder (the first one that matches in a model's fqn) -> asset group
 LAYER_GROUPS = {"staging": "warehouse_staging", "intermediate": "warehouse_intermediate",
                 "marts": "warehouse_marts", "kpi": "kpi"}
 
 
+def manifest_path() -> Path:
+    """Where the definitions look for the manifest: $REVOPS_DBT_MANIFEST or dbt_project/target/."""
+    configured = os.environ.get("REVOPS_DBT_MANIFEST")
+    return Path(configured) if configured else DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
 def prepare_manifest(target_dir: Path | None = None) -> Path:
-    """`dbt parse` to write target/manifest.json (the build step the definitions rely on)."""
+    """`dbt parse` into `target_dir` (default dbt_project/target); returns the manifest's path."""
     from dbt.cli.main import dbtRunner
 
     target = target_dir or DBT_PROJECT_DIR / "target"
+    # parsing needs a profile that resolves; it does not open the warehouse
     os.environ.setdefault("REVOPS_WAREHOUSE_PATH", str(Path("data/warehouse.duckdb").resolve()))
     res = dbtRunner().invoke(["parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
                               str(DBT_PROJECT_DIR), "--target-path", str(target), "--quiet"])
     if not res.success:
-        raise RuntimeError(f"dbt parse failed: {res.exception}")
+        raise RuntimeError(f"dbt parse of {DBT_PROJECT_DIR} failed: {res.exception}; run "
+                           f"`dbt parse --project-dir {DBT_PROJECT_DIR} --profiles-dir {DBT_PROJECT_DIR}` "
+                           "to see the failing file")
     return target / "manifest.json"
 
 
@@ -42,34 +54,50 @@ class RevopsDbtTranslator(DagsterDbtTranslator):
         for part in fqn[1:-1]:
             if part in LAYER_GROUPS:
                 return LAYER_GROUPS[part]
-        return "warehouse"
+        # seeds are small lookup tables that land beside the staging views
+        return "warehouse_staging"
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
         return ["team:data"]
 
 
-def build() -> list[dg.AssetsDefinition]:
-    if not MANIFEST_PATH.exists():
+TRANSLATOR = RevopsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@contextlib.contextmanager
+def _environ(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the dbt subprocess, restored afterwards (runs may share a process)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def build(manifest: Path) -> list[dg.AssetsDefinition]:
+    """The dbt assets from `manifest`, or none when it has not been prepared."""
+    if not manifest.exists():
         return []
 
-    @dbt_assets(
-        manifest=MANIFEST_PATH,
-        dagster_dbt_translator=RevopsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
-        name="dbt_warehouse",
-        op_tags={"revops/writes_warehouse": "true"},
-        pool="warehouse",
-    )
+    @dbt_assets(manifest=manifest, dagster_dbt_translator=TRANSLATOR, name="dbt_warehouse", pool=WAREHOUSE_POOL)
     def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, revops: RevopsResource) -> Iterator[Any]:
         """Staging, intermediate, marts and KPI models, built and tested by dbt."""
         with revops.runtime(context.log) as rt:
-            os.environ.update(dbt_env(rt))
-            yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars(rt))], context=context).stream()
+            env = {**dbt_env(rt), "DBT_LOG_PATH": str(rt.data_dir / "dbt_logs")}
+            with _environ(env):
+                # one target folder beside the warehouse (as `revops build`); steps never overlap (pool)
+                yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars(rt))], context=context,
+                                   target_path=rt.data_dir / "dbt_target").stream()
 
     return [dbt_warehouse]
 
 
 def resource() -> DbtCliResource:
-    import sys
-
+    """dbt from this environment (the one beside the running Python), on the project's profiles."""
     return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
                           dbt_executable=str(Path(sys.executable).parent / "dbt"))

@@ -6,9 +6,8 @@ table to the staging model that reads it connects with no custom code.
 
 The asset specs come from dagster-dlt (`build_dlt_asset_specs`) and a dlt source that only lists its
 resources: it holds a client that refuses to connect, so loading the definitions never touches the
-network. A run goes through `revops.pipeline.sync`,
-the same function `revops sync` calls, so a scheduled sync and a manual one load, reconcile and record
-in `ops` the same way."""
+network. A run goes through `revops.pipeline.sync`, the function `revops sync` calls, so a scheduled
+sync and a manual one load, reconcile and record in `ops` the same way."""
 
 import tempfile
 from collections.abc import Iterator, Sequence

@@ -256,9 +256,67 @@ def _format_errors(path: Path, exc: ValidationError) -> str:
             msg = f"unknown key; check the spelling against the keys allowed under {parent or 'the top level'}"
         elif err["type"] == "literal_error":
             msg = f"not allowed; {msg}"
+        elif err["type"].startswith(("date_", "datetime_")):
+            msg = f"{msg}; write a real calendar date as YYYY-MM-DD"
         lines.append(f"  - {key} = {shown}: {msg}")
     lines.append("See revops.example.yml for every key with its meaning.")
     return "\n".join(lines)
+
+
+class _DuplicateKey(yaml.YAMLError):
+    """A key written twice in the same mapping (YAML keeps the last one without a word)."""
+
+    def __init__(self, key: Any, first_line: int, line: int) -> None:
+        super().__init__(f"{key!r} at line {line} repeats line {first_line}")
+        self.key = key
+        self.first_line = first_line
+        self.line = line
+
+
+class _Loader(yaml.SafeLoader):
+    """`yaml.SafeLoader` that refuses duplicate keys and leaves timestamps as text.
+
+    Dates stay strings so the models parse them: an impossible date such as 2026-02-30 is then a
+    validation error naming its key, instead of a bare ValueError from inside PyYAML."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<` merges may be overridden on purpose; unhashable keys fail below
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise _DuplicateKey(key, seen[key], line)
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, or a ConfigError saying why it cannot be read and what to do."""
+    if path.is_dir():
+        raise ConfigError(
+            f"{path}: is a folder, not a configuration file. Point REVOPS_CONFIG (or the path given "
+            "to the command) at the revops.yml file itself."
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot be read ({exc.strerror or exc}). Check the file's permissions, or point "
+            "REVOPS_CONFIG at a readable copy."
+        ) from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}). Save the file with "
+            "the UTF-8 encoding (most editors offer it under 'Save with encoding')."
+        ) from exc
 
 
 def load_config(path: Path | str | None = None) -> RevopsConfig:
@@ -269,12 +327,21 @@ def load_config(path: Path | str | None = None) -> RevopsConfig:
             f"{path}: configuration file not found. Copy revops.example.yml to revops.yml (or set "
             "REVOPS_CONFIG to your file's path)."
         )
+    text = _read_text(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(text, Loader=_Loader) or {}  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise ConfigError(
+            f"{path}: line {exc.line}: the key {exc.key!r} is written twice (first on line "
+            f"{exc.first_line}); YAML would keep only the last one and drop the other without a word. "
+            "Merge the two into one."
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
+    except (ValueError, RecursionError) as exc:  # a value PyYAML's constructors refuse outside YAMLError
+        raise ConfigError(f"{path}: not valid YAML: {exc}. Check the values written in the file.") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of sections (company:, sources:, …)")
     try:

@@ -31,6 +31,10 @@ def _retry_after(resp: requests.Response, reset_header: str | None) -> float | N
     return None
 
 
+# The environment variable holding each source's API token, for sessions that do not pass one.
+CREDENTIAL_VARIABLES = {"pipedrive": "PIPEDRIVE_API_TOKEN"}
+
+
 class ApiSession:
     """GET/POST JSON with error mapping and retries; thread-safe request counter."""
 
@@ -47,6 +51,7 @@ class ApiSession:
         max_attempts: int = 8,
         reset_header: str | None = None,
         sleep: Callable[[float], None] | None = None,
+        credential_variable: str | None = None,
     ) -> None:
         self.source = source
         self.base_url = base_url.rstrip("/")
@@ -59,6 +64,8 @@ class ApiSession:
         self.max_attempts = max_attempts
         self.reset_header = reset_header
         self.sleep = sleep
+        # the setting an operator renews when the API refuses the credentials (named in the hint)
+        self.credential_variable = credential_variable or CREDENTIAL_VARIABLES.get(source)
         self.request_count = 0
         self.retries = 0
         self.last_headers: Mapping[str, str] = {}
@@ -87,8 +94,7 @@ class ApiSession:
         if status >= 500:
             raise TransientError(self.source, obj, f"server error {status} on {self._safe(path)}")
         if status in (401, 403):
-            raise AuthError(self.source, obj, f"{status} {self._body_message(resp)}",
-                            "Check the API token in the environment or .env and its permissions")
+            raise AuthError(self.source, obj, f"{status} {self._body_message(resp)}", self._auth_hint(status))
         if status >= 400:
             raise RequestError(self.source, obj, f"{status} {self._body_message(resp)} on {self._safe(path)}")
         try:
@@ -110,6 +116,16 @@ class ApiSession:
 
     def post_json(self, path: str, body: Any, *, obj: str | None = None) -> Any:
         return self.request("POST", path, obj=obj, json=body)
+
+    def _auth_hint(self, status: int) -> str:
+        """What to do about a 401/403, naming the variable that holds the token when it is known."""
+        where = (f"{self.credential_variable} (in the environment or .env)" if self.credential_variable
+                 else "the API token in the environment or .env")
+        if status == 401:
+            return (f"The token was refused: it is wrong, revoked or expired. Set a valid one in {where} "
+                    "and run the sync again")
+        return (f"The token was accepted but lacks permission for this object. Give its user the "
+                f"permission, or set a token of a user who has it in {where}")
 
     def _safe(self, text: str) -> str:
         return redact(text, self.secrets)

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from connectors.common.errors import RateLimitError, TransientError
+from connectors.common.errors import ConnectorError, RateLimitError, TransientError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -17,6 +17,20 @@ log = logging.getLogger(__name__)
 def backoff_delay(attempt: int, base_delay: float, max_delay: float, rng: random.Random) -> float:
     """Full-jitter exponential backoff for attempt 1, 2, …"""
     return float(min(max_delay, base_delay * 2 ** (attempt - 1)) * (0.5 + rng.random() / 2))
+
+
+def gave_up(exc: ConnectorError, attempts: int) -> None:
+    """Rewrite the hint of an error that is raised after its last attempt: hints written for a retry
+    ("Retrying", "Waiting as the API asks") would tell the operator something is still going on."""
+    if isinstance(exc, RateLimitError):
+        why = "still rate limited"
+        check = "another integration may be spending the same API quota"
+    else:
+        why = "the service kept failing"
+        check = "check the service's status page and the network"
+    exc.hint = (f"Gave up after {attempts} attempts ({why}); the next sync starts again from the last saved "
+                f"cursor. If it keeps failing, {check}")
+    exc.args = (str(exc),)
 
 
 def call_with_retry(
@@ -30,7 +44,8 @@ def call_with_retry(
     sleep: Callable[[float], None] = time.sleep,
     on_retry: Callable[[Exception, int, float], None] | None = None,
 ) -> T:
-    """Call `fn`, retrying rate limits and transient faults; other errors propagate at once."""
+    """Call `fn`, retrying rate limits and transient faults; other errors propagate at once. After
+    `max_attempts` the last error is raised with a hint saying the retries are over (see `gave_up`)."""
     rng = random.Random()
     attempt = 0
     while True:
@@ -39,6 +54,8 @@ def call_with_retry(
             return fn()
         except (RateLimitError, TransientError) as exc:
             if attempt >= max_attempts:
+                gave_up(exc, attempt)
+                log.warning("%s %s: giving up after %d attempts: %s", source, obj or "", attempt, exc)
                 raise
             if isinstance(exc, RateLimitError) and exc.retry_after is not None:
                 delay = min(max(exc.retry_after, 0.0), max(max_delay, exc.retry_after)) + rng.random() * 0.1

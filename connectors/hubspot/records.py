@@ -300,7 +300,7 @@ def split_associations(
     where = f"{from_type} {from_id}"
     for to_type, targets in found.items():
         if not isinstance(targets, list | tuple):
-            bad.append((targets, f"associations of {where} to {to_type}: {targets!r} is not a list"))
+            bad.append((targets, f"association of {where} to {to_type}: {targets!r} is not a list"))
             continue
         for target in targets:
             rows_of_target, refused = _target_rows(from_type, from_id, str(to_type), target)

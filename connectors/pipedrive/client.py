@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from connectors.common.errors import BudgetExhausted, RequestError, TransientError
+from connectors.common.errors import AuthError, BudgetExhausted, RequestError, TransientError
 from connectors.common.http import ApiSession
 from connectors.pipedrive.settings import SOURCE, Settings
 
@@ -79,7 +79,10 @@ class Client:
     def get(self, path: str, params: Mapping[str, Any] | None = None, *, obj: str) -> Record:
         """GET one API path (`api/v1/...`, `v1/...` or `api/v2/...`); the checked envelope."""
         self._check_budget(obj)
-        body = self.session.get_json(path, params, obj=obj)
+        try:
+            body = self.session.get_json(path, params, obj=obj)
+        except AuthError as exc:
+            raise AuthError(SOURCE, obj, exc.message, self._auth_hint(exc.message)) from None
         if not isinstance(body, dict):
             raise TransientError(SOURCE, obj, f"unexpected answer from {path}: not a JSON object",
                                  "Retry later; report it if it persists")
@@ -87,6 +90,16 @@ class Client:
             raise RequestError(SOURCE, obj, f"{path} answered success=false: {body.get('error')}",
                                "Check the account's permissions for this object")
         return body
+
+    def _auth_hint(self, message: str) -> str:
+        """What to renew when the API refuses the credentials (a 403 is a missing permission)."""
+        if message.startswith("403"):
+            return ("The token's user may not read this object: give it the permission in Pipedrive, "
+                    "or use the API token of a user who has it (PIPEDRIVE_API_TOKEN)")
+        if self.settings.auth_style == "bearer":
+            return "The OAuth access token was refused: renew it and set the new one as PIPEDRIVE_API_TOKEN"
+        return ("The API token was refused: copy the current one from Pipedrive (Settings > Personal "
+                "preferences > API) into PIPEDRIVE_API_TOKEN in the environment or .env")
 
     def iter_v2(self, path: str, params: Mapping[str, Any] | None = None, *, obj: str) -> Iterator[list[Record]]:
         """Pages of a v2 list, following `next_cursor` until it is null."""

@@ -53,7 +53,11 @@ class Origin:
     def describe(self) -> str:
         """One sentence for a page footer."""
         if self.kind == SERVING_COPY:
-            when = f"{self.published_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if self.published_at else "at an unknown time"
+            when = (
+                f"{self.published_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+                if self.published_at
+                else "at an unknown time"
+            )
             source = f" from {self.published_from}" if self.published_from else ""
             return f"read from the serving copy {self.path}, published {when}{source}"
         return f"read from the working warehouse {self.path}" + (f" ({self.note})" if self.note else "")
@@ -121,7 +125,9 @@ def _origin(wh: Warehouse, path: Path, note: str | None) -> Origin:
         return Origin(path=path, kind=WORKING_WAREHOUSE, note=note)
     cols = wh.columns("meta.published")
     source = "source" if "source" in cols else "cast(null as varchar)"
-    got = wh.con.execute(f"select published_at, {source} from meta.published order by published_at desc limit 1").fetchone()
+    got = wh.con.execute(
+        f"select published_at, {source} from meta.published order by published_at desc limit 1"
+    ).fetchone()
     published_at, source_name = got if got else (None, None)
     if isinstance(published_at, datetime) and published_at.tzinfo is None:
         published_at = published_at.replace(tzinfo=UTC)

@@ -97,7 +97,9 @@ def forecast_rows_sql(
     if summary and missing:
         notes.append(f"forecast.forecast_summary lacks column(s) {', '.join(missing)}")
     elif summary and "as_of_date" not in summary and not usable_forecasts:
-        notes.append("forecast.forecast_summary has no as_of_date and no forecast.period_forecasts to date it by")
+        notes.append(
+            "forecast.forecast_summary has no as_of_date and no forecast.period_forecasts to date it by"
+        )
     elif summary:
         # Without its own as_of_date the summary describes the latest forecast (the documented contract).
         as_of = (
@@ -130,7 +132,9 @@ def _previous_history_sql(con: duckdb.DuckDBPyConnection) -> tuple[str | None, l
         return None, []
     missing = [n for n, _ in COLUMNS if n not in have]
     if missing:
-        return None, [f"the previous {QUALIFIED} lacks column(s) {', '.join(missing)}; it was not carried forward"]
+        return None, [
+            f"the previous {QUALIFIED} lacks column(s) {', '.join(missing)}; it was not carried forward"
+        ]
     cols = ", ".join(f"cast({n} as {t}) as {n}" for n, t in COLUMNS)
     return f"select {cols} from prev.meta.{TABLE}", []
 

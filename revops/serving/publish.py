@@ -19,7 +19,9 @@ PUBLIC_SCHEMAS = ("marts", "kpi", "forecast", "team_health")
 META_SCHEMA = "meta"  # written by the publication itself: meta.published, meta.forecast_history
 
 
-def _tables_of(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
+def _tables_of(
+    con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ...]
+) -> list[tuple[str, str]]:
     placeholders = ", ".join("?" for _ in schemas)
     rows = con.execute(
         f"select table_schema, table_name from information_schema.tables "
@@ -37,7 +39,12 @@ def _describe(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict[s
         "order by ordinal_position",
         [schema, table],
     ).fetchall()
-    return {"schema": schema, "table": table, "rows": int(rows), "columns": [{"name": c, "type": t} for c, t in cols]}
+    return {
+        "schema": schema,
+        "table": table,
+        "rows": int(rows),
+        "columns": [{"name": c, "type": t} for c, t in cols],
+    }
 
 
 def _copy_public(con: duckdb.DuckDBPyConnection, warehouse: Path) -> list[dict[str, Any]]:
@@ -94,7 +101,9 @@ def publish(warehouse: Path, serving_path: Path, exports_dir: Path | None = None
             con.execute("checkpoint")
             if exports_dir is not None:
                 schema, table = HISTORY_TABLE.split(".")
-                staged = stage_exports(con, Path(exports_dir), [*tables, _describe(con, schema, table)], published_at)
+                staged = stage_exports(
+                    con, Path(exports_dir), [*tables, _describe(con, schema, table)], published_at
+                )
         os.replace(tmp, serving_path)  # atomic on POSIX: readers see the old or the new file, never half
         if staged is not None:
             manifest = commit_exports(staged)

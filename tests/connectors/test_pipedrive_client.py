@@ -96,6 +96,7 @@ def test_a_refused_token_raises_auth_error_without_the_token(server: PipedriveSe
     with pytest.raises(AuthError) as info:
         client.check_connection()
     assert "unauthorized access" in str(info.value)
+    assert "PIPEDRIVE_API_TOKEN" in str(info.value)  # says what to renew
     assert "not-the-right-token" not in str(info.value)
 
 

@@ -5,11 +5,12 @@ column) or a quarantined, counted row; never a crash and never a silent drop.
 The unmapped stage and the missing rate are caught in the warehouse build (tests/warehouse:
 `test_an_unmapped_stage_fails_the_build_naming_source_pipeline_and_stage`,
 `test_dbt_build_passes_every_model_and_test_with_only_the_missing_rate_warning`); here they are
-checked at the configuration and input-file level. Known gaps are `xfail(strict=True)` with the
-reason, so they turn into failures the day they are fixed and the marker can go."""
+checked at the configuration and input-file level. A gap found later goes in as `xfail(strict=True)`
+with its reason, so it turns into a failure the day it is fixed and the marker can go."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -58,36 +59,44 @@ def test_an_empty_config_means_the_documented_defaults(tmp_path: Path) -> None:
     assert config.company.corporate_currency == "EUR" and config.sources.enabled_crms() == []
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="revops.config.load_config: PyYAML raises ValueError (not YAMLError) for an impossible "
-                          "date such as 2026-02-30, and it escapes as a traceback")
 def test_an_impossible_date_in_the_config_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="as_of"):
-        load_config(config_file(tmp_path, "sandbox:\n  as_of: 2026-02-30\n"))
+    path = config_file(tmp_path, "sandbox:\n  as_of: 2026-02-30\n")
+    with pytest.raises(ConfigError, match="as_of") as exc:
+        load_config(path)
+    assert str(path) in str(exc.value) and "sandbox.as_of = '2026-02-30'" in str(exc.value), str(exc.value)
+    assert "YYYY-MM-DD" in str(exc.value)
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError,
-                   reason="revops.config.load_config reads the file as UTF-8 without catching the decode error")
+def test_a_real_date_in_the_config_still_reads_as_a_date(tmp_path: Path) -> None:
+    config = load_config(config_file(tmp_path, "sandbox:\n  as_of: 2026-02-28\n"))
+    assert config.sandbox is not None and config.sandbox.as_of == date(2026, 2, 28)
+
+
 def test_a_config_that_is_not_utf8_is_a_config_error_naming_the_file(tmp_path: Path) -> None:
     path = config_file(tmp_path, "company:\n  name: Soci\xe9t\xe9\n".encode("latin-1"))
-    with pytest.raises(ConfigError, match="UTF-8"):
+    with pytest.raises(ConfigError, match="UTF-8") as exc:
         load_config(path)
+    assert str(path) in str(exc.value) and "line 2" in str(exc.value), str(exc.value)
 
 
-@pytest.mark.xfail(strict=True, raises=IsADirectoryError,
-                   reason="revops.config.load_config checks that the path exists, not that it is a file")
 def test_a_config_path_that_is_a_folder_is_a_config_error(tmp_path: Path) -> None:
     folder = tmp_path / "revops.yml"
     folder.mkdir()
-    with pytest.raises(ConfigError, match="revops.yml"):
+    with pytest.raises(ConfigError, match="revops.yml") as exc:
         load_config(folder)
+    assert "is a folder" in str(exc.value), str(exc.value)
 
 
-@pytest.mark.xfail(strict=True, reason="yaml.safe_load keeps the last of two sections with the same name: the "
-                                       "first one is dropped without a word")
 def test_a_section_written_twice_is_refused_not_silently_dropped(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="company"):
-        load_config(config_file(tmp_path, "company:\n  name: Acme\ncompany:\n  corporate_currency: USD\n"))
+    path = config_file(tmp_path, "company:\n  name: Acme\ncompany:\n  corporate_currency: USD\n")
+    with pytest.raises(ConfigError, match="company") as exc:
+        load_config(path)
+    assert str(path) in str(exc.value) and "line 3" in str(exc.value) and "line 1" in str(exc.value)
+
+
+def test_a_key_written_twice_inside_a_section_is_refused_too(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="'name' is written twice"):
+        load_config(config_file(tmp_path, "company:\n  name: Acme\n  name: Other\n"))
 
 
 def test_every_stage_the_sandbox_company_uses_is_mapped_in_the_demo_config() -> None:
@@ -172,11 +181,10 @@ def test_a_rate_row_without_its_currency_is_quarantined_not_loaded_as_a_rate_for
     assert "column currency is empty" in rejected(warehouse)["exchange_rates.csv:4"]
 
 
-@pytest.mark.xfail(strict=True, reason="connectors.files reads rows with csv.DictReader and ignores cells past the "
-                                       "header: an unquoted thousands separator (1,000) shifts the columns and "
-                                       "the row loads with wrong values")
 def test_a_row_with_more_cells_than_the_header_is_quarantined(tmp_path: Path) -> None:
     quotas = ("rep_email,period_start,period_end,quota_type,quota_amount,currency\n"
               "ana@x.example,2026-02-01,2026-04-30,revenue,1,000,EUR\n")
-    result, _ = load_inputs(tmp_path, {"exchange_rates.csv": RATES, "quotas.csv": quotas})
+    result, warehouse = load_inputs(tmp_path, {"exchange_rates.csv": RATES, "quotas.csv": quotas})
     assert result.rejected == {"quotas": 1}
+    reason = rejected(warehouse)["quotas.csv:2"]
+    assert reason.startswith("quotas.csv line 2:") and "column 7" in reason and "'EUR'" in reason, reason

@@ -21,6 +21,8 @@ SERVING_HISTORY = "meta.forecast_history"
 LOG_NAME = "forecast_history.csv"
 LOG_SOURCE = f"the forecast log of earlier weekly reports ({LOG_NAME})"
 SERVING_SOURCE = f"{SERVING_HISTORY}, kept by each publication of the serving copy"
+MARTS_SOURCE = "forecast.period_forecasts"
+COMPANY = "scope_type = 'company' and scope_id = 'all'"
 RECOMMENDED = "recommended"
 VALUES = ("forecast", "p10", "p50", "p90")
 HISTORY_COLUMNS = ["as_of_date", "period_start", "method", *VALUES, "source"]
@@ -41,22 +43,45 @@ def from_serving(wh: Warehouse) -> pd.DataFrame:
     return got[HISTORY_COLUMNS]
 
 
-def combine(serving: pd.DataFrame | None, logged: pd.DataFrame | None) -> pd.DataFrame | None:
-    """One history: every as-of date of the serving copy's history, plus the logged as-of dates it
-    lacks (an as-of date is never mixed from both). None when both are empty."""
-    frames = []
-    if serving is not None and len(serving):
-        frames.append(serving if "source" in serving.columns else serving.assign(source=SERVING_SOURCE))
-    if logged is not None and len(logged):
-        known = set(frames[0]["as_of_date"]) if frames else set()
-        extra = logged[~logged["as_of_date"].isin(known)]
-        if len(extra):
-            frames.append(extra.assign(source=LOG_SOURCE))
-    if not frames:
+def from_marts(wh: Warehouse) -> pd.DataFrame:
+    """Company, quarter-grain forecasts of every as-of date forecast.period_forecasts holds (the
+    forecast build keeps only the latest, other builders may keep more), with the recommended number
+    when forecast.forecast_summary has an as_of_date column."""
+    if not wh.has("forecast.period_forecasts"):
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    parts = [
+        "select as_of_date, period_start, method, forecast, p10, p50, p90 from forecast.period_forecasts "
+        f"where grain = 'quarter' and {COMPANY}"
+    ]
+    if wh.has("forecast.forecast_summary") and "as_of_date" in wh.columns("forecast.forecast_summary"):
+        parts.append(
+            f"select as_of_date, period_start, '{RECOMMENDED}', recommended, p10, cast(null as double), p90 "
+            f"from forecast.forecast_summary where grain = 'quarter' and {COMPANY} and as_of_date is not null"
+        )
+    got = wh.df(" union all ".join(parts) + " order by 1, 2, 3")
+    got["source"] = MARTS_SOURCE
+    return got[HISTORY_COLUMNS]
+
+
+def combine(*frames: pd.DataFrame | None) -> pd.DataFrame | None:
+    """One history from several, the first frames first: each as-of date comes whole from the first
+    frame that has it (never mixed). A frame without a source column is the weekly report's log. None
+    when all are empty."""
+    kept: list[pd.DataFrame] = []
+    known: set[Any] = set()
+    for frame in frames:
+        if frame is None or not len(frame):
+            continue
+        frame = frame.assign(as_of_date=[as_date(v) for v in frame["as_of_date"]])
+        extra = frame[~frame["as_of_date"].isin(known)]
+        if not len(extra):
+            continue
+        kept.append(extra if "source" in extra.columns else extra.assign(source=LOG_SOURCE))
+        known |= set(extra["as_of_date"])
+    if not kept:
         return None
-    out = pd.concat(frames, ignore_index=True)
-    for col in ("as_of_date", "period_start"):
-        out[col] = [as_date(v) for v in out[col]]
+    out = pd.concat(kept, ignore_index=True)
+    out["period_start"] = [as_date(v) for v in out["period_start"]]
     return out[HISTORY_COLUMNS].sort_values(["as_of_date", "period_start", "method"], ignore_index=True)
 
 
@@ -70,12 +95,18 @@ def current_rows(adjusted: dict[str, Any]) -> pd.DataFrame:
     rec = adjusted["recommended"]
     if rec is not None:
         rows.append(
-            {"method": RECOMMENDED, "forecast": rec["recommended"], "p10": rec["p10"], "p50": np.nan, "p90": rec["p90"]}
+            {
+                "method": RECOMMENDED,
+                "forecast": rec["recommended"],
+                "p10": rec["p10"],
+                "p50": np.nan,
+                "p90": rec["p90"],
+            }
         )
     frame = pd.DataFrame(rows, columns=["method", *VALUES])
     frame.insert(0, "period_start", adjusted["quarter_start"])
     frame.insert(0, "as_of_date", adjusted["as_of_date"])
-    frame["source"] = "forecast.period_forecasts"
+    frame["source"] = MARTS_SOURCE
     return frame[HISTORY_COLUMNS]
 
 

@@ -146,9 +146,12 @@ def _movers(ctx: Context) -> list[object]:
 
 def _trends(ctx: Context) -> list[object]:
     trends = n.kpi_trends(ctx.wh, ctx.as_of, ctx.headline)
+    empty = [k for k in ctx.headline if trends[trends["kpi"] == k]["value"].isna().all()]
     panels: list[charts.Panel] = []
     for kpi in ctx.headline:
         rows = trends[trends["kpi"] == kpi]
+        if kpi in empty:
+            continue  # an empty panel says less than the note below
         panels.append(
             (
                 f.label_of(kpi),
@@ -158,18 +161,20 @@ def _trends(ctx: Context) -> list[object]:
                 axis_format(kpi),
             )
         )
-    empty = [f.label_of(k) for k in ctx.headline if trends[trends["kpi"] == k]["value"].isna().all()]
-    parts: list[object] = [
-        figure(
-            charts.small_multiples(panels),
-            f"Headline KPIs per month over the last {n.TREND_MONTHS} complete months, company scope (blue), with the "
-            "monthly target where one is set (dashed orange). Source: kpi.kpi_values (grain month) and "
-            "kpi.kpi_tracking.",
-            "Small multiples of the headline KPIs",
+    parts: list[object] = []
+    if panels:
+        parts.append(
+            figure(
+                charts.small_multiples(panels),
+                f"Headline KPIs per month over the last {n.TREND_MONTHS} complete months, company scope (blue), "
+                "with the monthly target where one is set (dashed orange). Source: kpi.kpi_values (grain month) "
+                "and kpi.kpi_tracking.",
+                "Small multiples of the headline KPIs",
+            )
         )
-    ]
     if empty:
-        parts.append(paragraph(f"No monthly values in kpi.kpi_values for: {', '.join(empty)}.", "note"))
+        labels = ", ".join(f.label_of(k) for k in empty)
+        parts.append(paragraph(f"No monthly values in kpi.kpi_values for: {labels}.", "note"))
     return parts
 
 

@@ -265,7 +265,7 @@ def _forecast(ctx: Context, history: pd.DataFrame | None, out: dict[str, Any]) -
 
 def _trail(ctx: Context, adj: dict[str, Any], history: pd.DataFrame | None) -> list[object]:
     """The quarter's forecast week by week, from the forecast history."""
-    trail = h.weekly_trail(adj, history)
+    trail = h.weekly_trail(adj, h.combine(h.from_marts(ctx.wh), history))
     cur, q = ctx.currency, quarter_label(adj["quarter_start"], ctx.fy)
     methods = [c for c in trail.columns if c not in h.TRAIL_COLUMNS]
     parts: list[object] = [heading(f"Week by week: how the {q} forecast moved")]
@@ -278,39 +278,56 @@ def _trail(ctx: Context, adj: dict[str, Any], history: pd.DataFrame | None) -> l
                 "note",
             )
         )
+    records = trail.to_dict("records")
     rows = [
         [
-            f"{week_label(r['week_start'])} (as of {r['as_of_date']})",
+            f"{r['week_start']:%d %b %Y}",
+            str(r["as_of_date"]),
             f.money(r["recommended"], cur),
             f.money(r["p10"], cur),
             f.money(r["p90"], cur),
             f.signed_money(r["change"], cur),
-            *(f.money(r[m], cur) for m in methods),
         ]
-        for r in trail.to_dict("records")
+        for r in records
     ]
     parts.append(
         table(
-            ["Week", "Recommended", "P10", "P90", "Change", *(method_label(m) for m in methods)],
+            ["Week of", "As of", "Recommended", "P10", "P90", "Change vs the week before"],
             rows,
             table_id="forecast-trail",
-            numeric=range(1, 5 + len(methods)),
+            numeric=range(2, 6),
         )
     )
+    if methods:
+        by_method = [[f"{r['week_start']:%d %b %Y}", *(f.money(r[m], cur) for m in methods)] for r in records]
+        parts.append(
+            table(
+                ["Week of", *(method_label(m) for m in methods)],
+                by_method,
+                table_id="forecast-trail-methods",
+                numeric=range(1, 1 + len(methods)),
+            )
+        )
     if len(trail) >= 2:
         labels = [f"{d:%d %b}" for d in trail["as_of_date"]]
-        series = {"Recommended": trail["recommended"].tolist(), "P10": trail["p10"].tolist(), "P90": trail["p90"].tolist()}
-        series.update({method_label(m): trail[m].tolist() for m in methods if m in ("monte_carlo", "weighted_pipeline")})
+        series = {
+            "Recommended": trail["recommended"].tolist(),
+            "P10": trail["p10"].tolist(),
+            "P90": trail["p90"].tolist(),
+        }
+        series.update(
+            {method_label(m): trail[m].tolist() for m in methods if m in ("monte_carlo", "weighted_pipeline")}
+        )
         parts.append(
             figure(
                 charts.lines(labels, series, ylabel=cur, money=True),
                 f"The {q} forecast at the latest as-of date of each week: the recommended number with its P10 "
-                "and P90, and two of the methods. Sources: meta.forecast_history of the serving copy (earlier "
-                "weeks) and forecast.period_forecasts / forecast.forecast_summary (this week).",
+                "and P90, and two of the methods. Sources: forecast.period_forecasts and "
+                "forecast.forecast_summary for this week, the forecast history named below for earlier weeks.",
                 "Forecast week by week",
             )
         )
-    sources = sorted(set(trail["source"]) - {"forecast.period_forecasts"})
+    sources = sorted(set(trail["source"]) - {h.MARTS_SOURCE})
     if sources:
         parts.append(paragraph("Earlier weeks from " + " and ".join(sources) + ".", "note"))
     return parts
