@@ -334,29 +334,31 @@ def _explain(name: str, exc: BaseException, warehouse_path: Path | None = None,
     if isinstance(inner, ConnectorError):
         return str(inner)
     again = f"run `revops sync --source {name}` again"
-    step = step or next((str(getattr(e, "step")) for e in _chain(exc) if getattr(e, "step", None)), None)
+    chain = _chain(exc)
+    steps = [getattr(e, "step", None) for e in chain]  # dlt's PipelineStepFailed names its step
+    step = step or next((str(s) for s in steps if s), None)
     fault = _storage_fault(exc) if warehouse_path is not None and pipelines_dir is not None else None
     if fault is not None and warehouse_path is not None and pipelines_dir is not None:
         kind, detail, path = fault
         place = _where(step, path, warehouse_path, pipelines_dir)
-        kept = "Nothing past the last committed load was recorded"
+        then = f"then {again}: it resumes from the last committed load"
         if kind == "locked":
             return (f"{name}: sync failed: the warehouse {warehouse_path} is locked by another program "
                     f"({detail}). Close that program (a DuckDB shell, a notebook or a BI tool holding the "
-                    f"file open) or wait for it to finish, then {again}. {kept}.")
+                    f"file open) or wait for it to finish, {then}.")
         if kind == "disk full":
             return (f"{name}: sync failed: no space left on the disk holding {place} ({detail}). Free space "
-                    f"on that disk (or move the folder: warehouse.path and warehouse.data_dir in revops.yml), "
-                    f"then {again}. {kept}.")
+                    "on that disk (or move the folder: warehouse.path and warehouse.data_dir in revops.yml), "
+                    f"{then}.")
         if kind == "read-only":
-            return (f"{name}: sync failed: {place} is on a read-only file system ({detail}); the warehouse is "
-                    f"{warehouse_path}. Remount it read-write or point warehouse.path / warehouse.data_dir in "
-                    f"revops.yml at a writable folder, then {again}. {kept}.")
+            return (f"{name}: sync failed: {place} is on a read-only file system ({detail}). Remount it "
+                    "read-write or point warehouse.path / warehouse.data_dir in revops.yml at a writable "
+                    f"folder, {then}.")
         return (f"{name}: sync failed: no permission to use {place} ({detail}). Give the user running revops "
-                f"read and write access to it, then {again}. {kept}.")
-    chain = _chain(exc)
+                f"read and write access to it, {then}.")
     root = next((e for e in reversed(chain) if str(e).strip()), chain[-1])
-    pipe = next((str(getattr(e, "pipe_name")) for e in chain if getattr(e, "pipe_name", None)), None)
+    pipes = [getattr(e, "pipe_name", None) for e in chain]  # dlt's resource errors name the resource
+    pipe = next((str(p) for p in pipes if p), None)
     during = f" while loading {pipe}" if pipe else (f" at the {step} step" if step else "")
     return (f"{name}: sync failed{during} ({type(root).__name__}: {_first_line(root)[:400]}). Nothing past "
             f"the last committed load was recorded; {again}, and `revops doctor` if it persists")
@@ -364,9 +366,8 @@ def _explain(name: str, exc: BaseException, warehouse_path: Path | None = None,
 
 def sync_files(folder: Path, warehouse_path: Path, pipelines_dir: Path) -> SyncResult:
     """Load the input CSV files into raw_inputs."""
-    from connectors.files import source as files_source
-
     from connectors.files import InputFileError
+    from connectors.files import source as files_source
 
     result = SyncResult(source="files", mode="full")
     try:

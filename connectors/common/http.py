@@ -31,12 +31,9 @@ def _retry_after(resp: requests.Response, reset_header: str | None) -> float | N
     return None
 
 
-# The environment variable holding each source's API token, for sessions that do not pass one.
-CREDENTIAL_VARIABLES = {"pipedrive": "PIPEDRIVE_API_TOKEN"}
-
-
 class ApiSession:
-    """GET/POST JSON with error mapping and retries; thread-safe request counter."""
+    """GET/POST JSON with error mapping and retries; thread-safe request counter.
+    `credential_variable`: the setting that holds the token, named in the hint of a 401/403."""
 
     def __init__(
         self,
@@ -65,7 +62,7 @@ class ApiSession:
         self.reset_header = reset_header
         self.sleep = sleep
         # the setting an operator renews when the API refuses the credentials (named in the hint)
-        self.credential_variable = credential_variable or CREDENTIAL_VARIABLES.get(source)
+        self.credential_variable = credential_variable
         self.request_count = 0
         self.retries = 0
         self.last_headers: Mapping[str, str] = {}
