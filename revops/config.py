@@ -6,6 +6,7 @@ An invalid file fails at start with the key, the value and what is allowed."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -263,7 +264,7 @@ def _format_errors(path: Path, exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
-class _DuplicateKey(yaml.YAMLError):
+class _DuplicateKey(Exception):
     """A key written twice in the same mapping (YAML keeps the last one without a word)."""
 
     def __init__(self, key: Any, first_line: int, line: int) -> None:
@@ -273,26 +274,30 @@ class _DuplicateKey(yaml.YAMLError):
         self.line = line
 
 
-class _Loader(yaml.SafeLoader):
-    """`yaml.SafeLoader` that refuses duplicate keys and leaves timestamps as text.
+def _mapping(loader: Any, node: Any) -> Iterator[dict[Any, Any]]:
+    """PyYAML's mapping constructor, after refusing a key written twice (PyYAML keeps the last)."""
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # `<<` merges may be overridden on purpose; unhashable keys fail in PyYAML
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise _DuplicateKey(key, seen[key], line)
+        seen[key] = line
+    yield from yaml.SafeLoader.construct_yaml_map(loader, node)
 
-    Dates stay strings so the models parse them: an impossible date such as 2026-02-30 is then a
+
+def _timestamp_as_text(loader: Any, node: Any) -> str:
+    """Dates stay strings so the models parse them: an impossible date such as 2026-02-30 is then a
     validation error naming its key, instead of a bare ValueError from inside PyYAML."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                continue  # `<<` merges may be overridden on purpose; unhashable keys fail below
-            key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise _DuplicateKey(key, seen[key], line)
-            seen[key] = line
-        return super().construct_mapping(node, deep=deep)
+    return str(loader.construct_scalar(node))
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+# `yaml.SafeLoader` with the two constructors above (a subclass, so the global loader is unchanged).
+_Loader: Any = type("ConfigLoader", (yaml.SafeLoader,), {})
+_Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def _read_text(path: Path) -> str:

@@ -174,6 +174,13 @@ def team_managers_of(people: pd.DataFrame, as_of_day: int) -> pd.DataFrame:
         best = votes.sort_values(["team", "votes", "manager_email"], ascending=[True, False, True])
         best = best.drop_duplicates("team")
         choice.update(zip(best["team"], best["manager_email"], strict=True))
+    # A team none of whose members names a manager (e.g. the VP's own leadership team) is run by its
+    # leader: the active manager or VP in it, else the latest one.
+    leaders = people[people["role"].isin(LEADER_ROLES) & ~people["team"].isin(list(choice))]
+    leaders = leaders.assign(active=leaders["end"] > as_of_day).sort_values(
+        ["team", "active", "hire_day", "email"], ascending=[True, False, False, True])
+    choice.update(zip(leaders.drop_duplicates("team")["team"],
+                      leaders.drop_duplicates("team")["email"].str.lower(), strict=True))
     teams = sorted(people["team"].unique())
     return pd.DataFrame({"team": pd.Series(teams, dtype=object),
                          "manager_email": pd.Series([choice.get(t) for t in teams], dtype=object)})

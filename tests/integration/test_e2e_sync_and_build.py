@@ -26,8 +26,3 @@ def test_marts_are_populated(e2e):
         n = con.execute("select count(*) from kpi.kpi_values").fetchone()[0]
         assert n > 0
 
-
-import pytest as _pytest  # noqa: E402
-
-# known gaps: HubSpot amount/close-date history and Pipedrive org fields are not landed yet
-pytestmark = _pytest.mark.slow
