@@ -79,12 +79,11 @@ def _definition_pipeline_dir() -> Path:
 
 
 def _table_metadata(warehouse: Path, schema: str, table: str) -> dict[str, Any]:
-    """Column schema and fully qualified name of a landed table, for the asset page."""
+    """Fully qualified name and column schema of a landed table, for the asset page."""
+    meta: dict[str, Any] = {"dagster/table_name": f"{schema}.{table}"}
     cols = warehouse_columns(warehouse, schema, table)
-    meta: dict[str, Any] = dict(dg.TableMetadataSet(table_name=f"{schema}.{table}"))
     if cols:
-        meta.update(dg.TableMetadataSet(column_schema=dg.TableSchema(
-            columns=[dg.TableColumn(name=c, type=t) for c, t in cols])))
+        meta["dagster/column_schema"] = dg.TableSchema(columns=[dg.TableColumn(name=c, type=t) for c, t in cols])
     return meta
 
 

@@ -16,7 +16,8 @@ PIPELINE_KPIS = [
     "stage_conversion_qualification", "stage_conversion_demo", "stage_conversion_proposal",
     "stage_conversion_negotiation", "win_rate_count", "win_rate_value", "sales_cycle_days_mean",
     "sales_cycle_days_median", "average_deal_size", "won_amount", "revenue_growth",
-    "activities_call", "activities_meeting", "activities_email", "activities_proposal_sent",
+    "activities_call", "activities_meeting", "activities_email", "activities_proposal_sent", "activities_task",
+    "activities_note",
     "activities_per_rep_week", "mql_to_sql_conversion", "open_pipeline", "weighted_pipeline",
     "pipeline_coverage", "quota_attainment", "gross_retention", "net_retention", "sales_velocity",
 ]
@@ -69,3 +70,7 @@ def test_kpi_equals_ground_truth_for_every_scope_type(kpi, truth, warehouse):
                             f"e.g. {sample}")
     assert not problems, f"{kpi}:\n" + "\n".join(problems)
 
+
+
+def test_every_kpi_of_the_ground_truth_is_compared(truth):
+    assert set(truth["kpi"]) <= set(PIPELINE_KPIS), sorted(set(truth["kpi"]) - set(PIPELINE_KPIS))
