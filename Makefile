@@ -36,8 +36,9 @@ reliability: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
+# The Dagster UI on http://127.0.0.1:3000 (dbt manifest prepared first; sandbox when no credentials).
 dev: $(STAMP)
-	$(VENV)/bin/revops dev
+	$(VENV)/bin/revops dev --port $(or $(PORT),3000)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

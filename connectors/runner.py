@@ -238,9 +238,10 @@ def _record_or_explain(warehouse_path: Path, pipelines_dir: Path, result: SyncRe
     except Exception as exc:  # noqa: BLE001 - turned into the run's outcome and message
         why = _explain(result.source, exc, warehouse_path, pipelines_dir, step="record")
         if result.outcome == "failed":
-            result.message = f"{result.message} The run could not be recorded in ops.sync_runs either."
-            if not _storage_fault(exc):
-                result.message += f" ({why})"
+            fault = _storage_fault(exc)
+            said = fault is not None and _SAID[fault[0]] in result.message  # the same cause, told already
+            result.message += " The run could not be recorded in ops.sync_runs either" + (
+                "." if said else f": {why}")
         else:
             result.outcome = "failed"
             result.message = (f"{why} (The load itself had finished; only its record in ops.sync_runs and "
@@ -294,6 +295,9 @@ _STORAGE_FAULTS: list[tuple[str, int | None, str]] = [
     ("no permission", errno.EACCES, "Permission denied"),
 ]
 _QUOTED_FILE = re.compile(r'file "([^"]+)"')
+# how `_explain` words each kind, to tell whether a message already gives that cause
+_SAID = {"disk full": "no space left on the disk", "read-only": "on a read-only file system",
+         "locked": "is locked by another program", "no permission": "no permission to use"}
 
 
 def _first_line(exc: BaseException) -> str:

@@ -88,7 +88,12 @@ def build(manifest: Path) -> list[dg.AssetsDefinition]:
     def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, revops: RevopsResource) -> Iterator[Any]:
         """Staging, intermediate, marts and KPI models, built and tested by dbt."""
         with revops.runtime(context.log) as rt:
-            env = {**dbt_env(rt), "DBT_LOG_PATH": str(rt.data_dir / "dbt_logs")}
+            # A run may build the models in several subsets (the forecast is computed between the marts
+            # and the KPI models that read it back). "buildable" runs a test with the subset that
+            # builds its last parent, not with the first (a relationships test on kpi_values also
+            # has the seed it points to as a parent).
+            env = {**dbt_env(rt), "DBT_LOG_PATH": str(rt.data_dir / "dbt_logs"),
+                   "DBT_INDIRECT_SELECTION": os.environ.get("DBT_INDIRECT_SELECTION", "buildable")}
             with _environ(env):
                 # one target folder beside the warehouse (as `revops build`); steps never overlap (pool)
                 yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars(rt))], context=context,

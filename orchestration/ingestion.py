@@ -21,7 +21,7 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from connectors import runner
 from connectors.files.settings import COLUMNS as INPUT_FILE_COLUMNS
 from connectors.files.settings import REQUIRED_FILES
-from orchestration.resources import WAREHOUSE_POOL, RevopsResource, warehouse_columns
+from orchestration.resources import WAREHOUSE_POOL, RevopsResource, last_reconciliation, warehouse_columns
 from revops.config import RevopsConfig
 
 OWNERS = ["team:revops"]
@@ -174,22 +174,22 @@ def config_tables(context: dg.AssetExecutionContext, revops: RevopsResource) -> 
                                                                                key.path[-1]))
 
 
+def reconciliation_check(source: str, key: dg.AssetKey) -> dg.AssetChecksDefinition:
+    """After the last sync, the count the CRM reports for the object equals the rows in the warehouse."""
+    obj = key.path[-1]
+
+    @dg.asset_check(asset=key, name="reconciled_with_source", blocking=False, pool=WAREHOUSE_POOL,
+                    description=f"The count {source} reports for `{obj}` equals the rows in raw_{source}.{obj} "
+                                "after the last sync.")
+    def _check(revops: RevopsResource) -> dg.AssetCheckResult:
+        return last_reconciliation(revops.config.warehouse_path, source, obj)
+
+    return _check
+
+
 def reconciliation_checks(source: str, assets_def: dg.AssetsDefinition) -> list[dg.AssetChecksDefinition]:
-    """One check per CRM object: after the last sync, the source's count equals the warehouse's."""
-    checks = []
-    for key in assets_def.keys:
-        obj = key.path[-1]
-
-        @dg.asset_check(asset=key, name="reconciled_with_source", blocking=False, pool=WAREHOUSE_POOL,
-                        description=f"The count {source} reports for `{obj}` equals the rows in "
-                                    f"raw_{source}.{obj} after the last sync.")
-        def _check(revops: RevopsResource, _obj: str = obj) -> dg.AssetCheckResult:
-            from orchestration.resources import last_reconciliation
-
-            return last_reconciliation(revops.config.warehouse_path, source, _obj)
-
-        checks.append(_check)
-    return checks
+    """One reconciliation check per object of a CRM."""
+    return [reconciliation_check(source, key) for key in assets_def.keys]
 
 
 def build(cfg: RevopsConfig) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:

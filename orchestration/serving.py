@@ -10,12 +10,13 @@ from orchestration.resources import WAREHOUSE_POOL, RevopsResource
 
 OWNERS = ["team:revops"]
 KPI_KEYS = [dg.AssetKey(["kpi", "kpi_values"]), dg.AssetKey(["kpi", "kpi_tracking"])]
+SERVING_KEY = dg.AssetKey(["serving", "serving_copy"])
 # Slack, e-mail and webhooks fail for passing reasons too; the alert log keeps a message from repeating.
 DELIVERY_RETRY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL)
 
 
 def public_keys(dbt_mart_keys: list[dg.AssetKey]) -> list[dg.AssetKey]:
-    """What the serving copy and the reports read: the dbt marts and KPIs, forecast and team health."""
+    """What the serving copy publishes: the dbt marts and KPIs, forecast and team health."""
     return [*dbt_mart_keys, *KPI_KEYS, *forecast_keys(), *team_health_keys()]
 
 
@@ -37,7 +38,7 @@ def alerts_asset() -> dg.AssetsDefinition:
 
 
 def serving_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
-    @dg.asset(key=["serving", "serving_copy"], group_name="serving", kinds={"duckdb", "parquet"}, owners=OWNERS,
+    @dg.asset(key=SERVING_KEY, group_name="serving", kinds={"duckdb", "parquet"}, owners=OWNERS,
               deps=deps, pool=WAREHOUSE_POOL,
               description="Read-only copy of marts, kpi, forecast and team_health for BI tools, swapped "
                           "atomically, with Parquet exports and their manifest.")
@@ -52,12 +53,13 @@ def serving_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     return serving_copy
 
 
-def report_asset(kind: str, title: str, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
+def report_asset(kind: str, title: str) -> dg.AssetsDefinition:
     """One review report (HTML plus a Markdown twin shown as the asset's preview)."""
 
-    # Reports open the working warehouse read-only, which a writer in another process would refuse:
-    # hence the pool, although they write nothing there.
-    @dg.asset(key=["reports", f"{kind}_report"], group_name="reports", kinds={"html"}, owners=OWNERS, deps=deps,
+    # Reports read the serving copy; before the first publish they fall back to the working warehouse,
+    # which a writer in another process would lock: hence the pool, although they write nothing there.
+    @dg.asset(key=["reports", f"{kind}_report"], group_name="reports", kinds={"html"}, owners=OWNERS,
+              deps=[SERVING_KEY],
               pool=WAREHOUSE_POOL, description=f"{title} (self-contained HTML, charts rendered from the warehouse).")
     def _report(context: dg.AssetExecutionContext, revops: RevopsResource) -> dg.MaterializeResult:
         from revops import pipeline
@@ -85,5 +87,5 @@ REPORT_KINDS: dict[str, str] = {
 
 def build(dbt_mart_keys: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
     """Alerts, the serving copy and one asset per report."""
-    deps = public_keys(dbt_mart_keys)
-    return [alerts_asset(), serving_asset(deps), *(report_asset(k, t, deps) for k, t in REPORT_KINDS.items())]
+    return [alerts_asset(), serving_asset(public_keys(dbt_mart_keys)),
+            *(report_asset(kind, title) for kind, title in REPORT_KINDS.items())]

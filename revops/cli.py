@@ -165,22 +165,25 @@ def report(config: ConfigOpt = None) -> None:
 
 
 @app.command()
-def dev(config: ConfigOpt = None, port: int = 3000) -> None:
-    """Start the Dagster UI on 127.0.0.1 with the project's definitions."""
-    import os
-    import subprocess
+def dev(
+    config: ConfigOpt = None,
+    port: Annotated[int, typer.Option(help="port of the UI on 127.0.0.1")] = 3000,
+    dagster_home: Annotated[Path | None, typer.Option("--dagster-home", help="Dagster instance folder (default: $DAGSTER_HOME, else <data folder>/dagster_home)")] = None,
+    prepare: Annotated[bool, typer.Option("--prepare/--no-prepare", help="prepare the dbt manifest first")] = True,
+) -> None:
+    """Start the Dagster UI and daemon on 127.0.0.1 with the project's definitions (and the sandbox
+    servers when no CRM credentials are set)."""
+    from orchestration.dev import run_dev
+    from revops.config import default_config_path
 
     cfg = _load(config)
-    home = cfg.data_dir / "dagster_home"
-    home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DAGSTER_HOME": os.environ.get("DAGSTER_HOME", str(home))}
-    dagster_yaml = Path(env["DAGSTER_HOME"]) / "dagster.yaml"
-    project_yaml = Path(__file__).resolve().parent.parent / "dagster.yaml"
-    if not dagster_yaml.exists() and project_yaml.exists():
-        dagster_yaml.write_text(project_yaml.read_text())
-    console.print(f"Dagster UI on http://127.0.0.1:{port} (Ctrl-C to stop)")
-    cmd = [sys.executable, "-m", "dagster", "dev", "-h", "127.0.0.1", "-p", str(port), "-m", "orchestration.definitions"]
-    raise typer.Exit(subprocess.call(cmd, env=env))
+    config_file = (config or default_config_path()).resolve()
+    try:
+        code = run_dev(cfg, config_file, port=port, home=dagster_home, prepare=prepare, say=_say)
+    except RuntimeError as exc:  # the manifest could not be prepared
+        err.print(str(exc))
+        raise typer.Exit(EXIT_FAILED) from None
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -54,7 +54,9 @@ class Runtime:
     def as_of(self) -> date:
         if self.sandbox is not None:
             return date.fromisoformat(str(self.sandbox.dataset.meta.get("as_of"))[:10])
-        return date.today()
+        # set by `revops dev` when it serves the sandbox to the Dagster runs (YYYY-MM-DD)
+        pinned = self.env.get("REVOPS_AS_OF")
+        return date.fromisoformat(pinned) if pinned else date.today()
 
 
 def sandbox_needed(config: RevopsConfig, env: dict[str, str]) -> bool:

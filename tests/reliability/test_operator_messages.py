@@ -17,7 +17,7 @@ import pytest
 from connectors.common.errors import AuthError, RateLimitError, TransientError
 from connectors.common.http import ApiSession
 from connectors.common.retry import call_with_retry
-from connectors.runner import sync_files
+from connectors.runner import sync_crm, sync_files
 
 RATES = "rate_date,currency,rate_to_corporate\n2026-01-01,USD,0.92\n"
 
@@ -86,6 +86,8 @@ def test_a_warehouse_locked_by_another_program_is_a_failed_run_naming_it(tmp_pat
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         result = sync_files(folder, warehouse, tmp_path / "pipelines")  # reported, not raised
+        # a run failing for another reason still says why it could not be recorded either
+        unset = sync_crm("pipedrive", {}, warehouse, tmp_path / "pipelines")
     finally:
         assert holder.stdin is not None
         holder.stdin.close()
@@ -93,3 +95,5 @@ def test_a_warehouse_locked_by_another_program_is_a_failed_run_naming_it(tmp_pat
     assert result.outcome == "failed"
     assert f"the warehouse {warehouse} is locked by another program" in result.message, result.message
     assert "Close that program" in result.message and "could not be recorded" in result.message, result.message
+    assert unset.outcome == "failed" and unset.message.startswith("pipedrive: PIPEDRIVE_API_TOKEN is not set")
+    assert "could not be recorded in ops.sync_runs either: pipedrive: sync failed: the warehouse" in unset.message

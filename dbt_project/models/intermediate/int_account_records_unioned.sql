@@ -8,7 +8,7 @@ unioned as (
     select
         'salesforce' as source,
         account_id as source_account_id,
-        account_name as account_name,
+        account_name,
         website as domain_raw,
         employees,
         annual_revenue,

@@ -82,42 +82,42 @@ hubspot_engagements as (
     from {{ ref('stg_hubspot__calls') }}
     union all
     select
-        'meetings',
-        meeting_id,
+        'meetings' as source_object,
+        meeting_id as source_activity_id,
         owner_id,
-        coalesce(occurred_at, start_at),
-        cast(null as {{ dbt.type_string() }}),
-        {{ revops.days_between('start_at', 'end_at') }} * 1440,
+        coalesce(occurred_at, start_at) as occurred_at,
+        cast(null as {{ dbt.type_string() }}) as source_type,
+        {{ revops.days_between('start_at', 'end_at') }} * 1440 as duration_minutes,
         subject
     from {{ ref('stg_hubspot__meetings') }}
     union all
     select
-        'emails',
-        email_id,
+        'emails' as source_object,
+        email_id as source_activity_id,
         owner_id,
         occurred_at,
-        activity_category,
-        cast(null as {{ revops.type_double() }}),
+        activity_category as source_type,
+        cast(null as {{ revops.type_double() }}) as duration_minutes,
         subject
     from {{ ref('stg_hubspot__emails') }}
     union all
     select
-        'notes',
-        note_id,
+        'notes' as source_object,
+        note_id as source_activity_id,
         owner_id,
         occurred_at,
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ revops.type_double() }}),
+        cast(null as {{ dbt.type_string() }}) as source_type,
+        cast(null as {{ revops.type_double() }}) as duration_minutes,
         subject
     from {{ ref('stg_hubspot__notes') }}
     union all
     select
-        'tasks',
-        task_id,
+        'tasks' as source_object,
+        task_id as source_activity_id,
         owner_id,
         occurred_at,
-        task_type,
-        cast(null as {{ revops.type_double() }}),
+        task_type as source_type,
+        cast(null as {{ revops.type_double() }}) as duration_minutes,
         subject
     from {{ ref('stg_hubspot__tasks') }}
 
@@ -155,10 +155,12 @@ hubspot as (
         on engagements.source_object = hubspot_links.from_object_type
             and engagements.source_activity_id = hubspot_links.from_id
     left join mapping as by_type
-        on by_type.source = 'hubspot' and by_type.source_object = engagements.source_object
-            and by_type.source_type = lower(engagements.source_type)
+        on engagements.source_object = by_type.source_object
+            and lower(engagements.source_type) = by_type.source_type
+            and by_type.source = 'hubspot'
     left join mapping as fallback
-        on fallback.source = 'hubspot' and fallback.source_object = engagements.source_object
+        on engagements.source_object = fallback.source_object
+            and fallback.source = 'hubspot'
             and fallback.source_type = '*'
 
 ),

@@ -40,17 +40,25 @@ bounds as (
 
 ),
 
+numbers as (
+
+    {{ revops.day_numbers(5490) }}
+
+),
+
 spine as (
 
     -- weeks may start before the fiscal year does: begin on the Monday of the first day's week
     select
-        cast({{ dbt.dateadd('day', 'numbers.day_offset', revops.iso_week_start('bounds.first_day')) }} as date) as date_day,
+        cast(
+            {{ dbt.dateadd('day', 'numbers.day_offset', revops.iso_week_start('bounds.first_day')) }} as date
+        ) as date_day,
         bounds.first_day,
         bounds.last_day,
         bounds.fiscal_year_start_month,
         bounds.as_of_date
     from bounds
-    cross join ({{ revops.day_numbers(5490) }}) as numbers
+    cross join numbers
 
 ),
 

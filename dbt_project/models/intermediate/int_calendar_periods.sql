@@ -59,7 +59,8 @@ flagged as (
         grain,
         period_start,
         period_end,
-        {{ dbt.datediff('period_start', 'period_end', 'day') }} as days_in_period,
+        {{ dbt.datediff('period_start', 'period_end', 'day') }}
+            as days_in_period,
         period_start <= as_of_date as is_started,
         period_end <= as_of_date as is_complete,
         period_start <= as_of_date and as_of_date < period_end as is_current,

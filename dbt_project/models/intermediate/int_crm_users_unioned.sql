@@ -9,7 +9,10 @@ salesforce as (
         'salesforce' as source,
         users.user_id as source_user_id,
         users.email,
-        coalesce(users.full_name, trim(coalesce(users.first_name, '') || ' ' || coalesce(users.last_name, ''))) as full_name,
+        coalesce(
+            users.full_name,
+            trim(coalesce(users.first_name, '') || ' ' || coalesce(users.last_name, ''))
+        ) as full_name,
         roles.role_name as crm_role,
         coalesce(users.is_active, true) and not coalesce(users.is_deleted, false) as is_active,
         users.manager_id as source_manager_id

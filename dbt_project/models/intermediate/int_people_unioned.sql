@@ -70,10 +70,10 @@ unioned as (
     select
         'salesforce' as source,
         'contact' as record_type,
-        contact_id,
+        contact_id as record_id,
         email,
-        owner_id,
-        account_id,
+        owner_id as source_owner_id,
+        account_id as source_account_id,
         created_at,
         mql_at,
         sql_at,
@@ -86,15 +86,15 @@ unioned as (
     select
         'hubspot' as source,
         'contact' as record_type,
-        contacts.contact_id,
+        contacts.contact_id as record_id,
         contacts.email,
-        contacts.owner_id,
-        coalesce(contacts.company_id, hubspot_companies.company_id),
+        contacts.owner_id as source_owner_id,
+        coalesce(contacts.company_id, hubspot_companies.company_id) as source_account_id,
         contacts.created_at,
-        coalesce(contacts.mql_at, hubspot_history.mql_at),
-        coalesce(contacts.sql_at, hubspot_history.sql_at),
-        coalesce(contacts.opportunity_at, hubspot_history.opportunity_at),
-        coalesce(contacts.customer_at, hubspot_history.customer_at)
+        coalesce(contacts.mql_at, hubspot_history.mql_at) as mql_at,
+        coalesce(contacts.sql_at, hubspot_history.sql_at) as sql_at,
+        coalesce(contacts.opportunity_at, hubspot_history.opportunity_at) as opportunity_at,
+        coalesce(contacts.customer_at, hubspot_history.customer_at) as customer_at
     from {{ ref('stg_hubspot__contacts') }} as contacts
     left join hubspot_history
         on contacts.contact_id = hubspot_history.contact_id
@@ -106,10 +106,10 @@ unioned as (
     select
         'pipedrive' as source,
         'person' as record_type,
-        person_id,
+        person_id as record_id,
         email,
-        owner_id,
-        organization_id,
+        owner_id as source_owner_id,
+        organization_id as source_account_id,
         created_at,
         mql_at,
         sql_at,
