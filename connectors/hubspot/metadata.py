@@ -48,7 +48,12 @@ def owners_resource(client: Client) -> DltResource:
                     yield reject(SOURCE, "owners", owner.get("id"), f"owner {owner.get('id')}: {exc}", owner)
         except BudgetExhausted:
             return
-        out += [owner_row(o, vanished=True) for oid, o in known.items() if oid not in current]
+        for oid, o in known.items():
+            if oid not in current:
+                try:
+                    out.append(owner_row(o, vanished=True))
+                except (ValueError, TypeError, KeyError):
+                    continue  # it was quarantined when it was last read; nothing valid to flag
         # Keep what `owner_row` needs to flag an owner that vanishes later (teams are not needed).
         state["known"] = {
             oid: {k: v for k, v in o.items() if k != "teams"} for oid, o in current.items() if "id" in o
@@ -79,7 +84,16 @@ def owner_teams_resource(client: Client) -> DltResource:
                 if owner.get("id") is None:
                     continue
                 seen.append(str(owner["id"]))
-                out += team_rows(owner)
+                try:
+                    out += team_rows(owner)
+                except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                    yield reject(
+                        SOURCE,
+                        "owner_teams",
+                        owner.get("id"),
+                        f"teams of owner {owner.get('id')}: {exc}",
+                        owner,
+                    )
         except BudgetExhausted:
             return
         out += [team_rows({"id": oid, "archived": True})[0] for oid in known if oid not in seen]
@@ -110,7 +124,8 @@ def pipelines_resource(client: Client, stages: bool) -> DltResource:
             try:
                 yield from stage_rows({**pipeline, "stages": [stage]}, vanished=vanished)
             except (ValueError, TypeError, KeyError) as exc:
-                yield reject(SOURCE, name, f"{pipeline.get('id')}/{stage.get('id')}", f"stage: {exc}", stage)
+                stage_id = stage.get("id") if isinstance(stage, dict) else stage
+                yield reject(SOURCE, name, f"{pipeline.get('id')}/{stage_id}", f"stage: {exc}", stage)
 
     def rows() -> Iterator[Any]:
         state = dlt.current.resource_state()
@@ -119,8 +134,13 @@ def pipelines_resource(client: Client, stages: bool) -> DltResource:
             pipelines = client.deal_pipelines()
         except BudgetExhausted:
             return
-        current = {str(p.get("id")): p for p in pipelines}
         out: list[Any] = []
+        for bad in [p for p in pipelines if not isinstance(p, dict)]:
+            out.append(
+                reject(SOURCE, name, None, f"pipeline: expected an object, got {type(bad).__name__}", bad)
+            )
+        pipelines = [p for p in pipelines if isinstance(p, dict)]
+        current = {str(p.get("id")): p for p in pipelines}
         for pipeline in pipelines:
             try:
                 out += list(convert(pipeline, False))
@@ -130,8 +150,10 @@ def pipelines_resource(client: Client, stages: bool) -> DltResource:
             if pid not in current:
                 out += list(convert(old, True))
             elif stages:  # stages removed from a pipeline that still exists
-                live = {str(s.get("id")) for s in current[pid].get("stages") or []}
-                gone = [s for s in old.get("stages") or [] if str(s.get("id")) not in live]
+                live = {str(s.get("id")) for s in current[pid].get("stages") or [] if isinstance(s, dict)}
+                gone = [
+                    s for s in old.get("stages") or [] if isinstance(s, dict) and str(s.get("id")) not in live
+                ]
                 out += list(convert({**old, "stages": gone}, True))
         state["known"] = current
         yield from out

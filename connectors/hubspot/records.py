@@ -192,7 +192,9 @@ def owner_row(owner: Mapping[str, Any], *, vanished: bool = False) -> Record:
         "first_name": _text(owner.get("firstName"), field="firstName"),
         "last_name": _text(owner.get("lastName"), field="lastName"),
         "user_id": _whole(owner.get("userId"), field="userId"),
-        "user_id_including_inactive": _whole(owner.get("userIdIncludingInactive"), field="userIdIncludingInactive"),
+        "user_id_including_inactive": _whole(
+            owner.get("userIdIncludingInactive"), field="userIdIncludingInactive"
+        ),
         "created_at": parse_datetime(owner.get("createdAt"), field="createdAt"),
         "updated_at": parse_datetime(owner.get("updatedAt"), field="updatedAt"),
         "archived": archived,
@@ -322,7 +324,9 @@ def split_associations(
     ], []
 
 
-def _target_rows(from_type: str, from_id: str, to_type: str, target: Any) -> tuple[list[Record], list[Refused]]:
+def _target_rows(
+    from_type: str, from_id: str, to_type: str, target: Any
+) -> tuple[list[Record], list[Refused]]:
     """One v4 `to` entry: a row per association type, or the reasons it cannot be one."""
     where = f"association of {from_type} {from_id} to {to_type}"
     if not isinstance(target, Mapping):

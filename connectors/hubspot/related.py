@@ -14,7 +14,7 @@ from connectors.common.records import reject
 from connectors.hubspot.client import Client
 from connectors.hubspot.columns import ASSOCIATION_COLUMNS, REPLACE_CHILDREN, history_columns
 from connectors.hubspot.reading import changed, cursor_ms, start_ms
-from connectors.hubspot.records import association_rows, history_rows, latest
+from connectors.hubspot.records import history_rows, latest, split_associations
 from connectors.hubspot.settings import (
     ASSOCIATION_BATCH_SIZE,
     ASSOCIATION_PAIRS,
@@ -114,13 +114,15 @@ def associations_resource(client: Client, full_refresh: bool, overlap_ms: int) -
                 for batch in _batches(pages, ASSOCIATION_BATCH_SIZE):
                     ids = list(dict.fromkeys(str(r["id"]) for r in batch if r.get("id")))
                     found = {to: client.associations(from_type, to, ids) for to in to_types}
-                    yield [
-                        row
-                        for rid in ids
-                        for row in association_rows(
+                    out: list[Record] = []
+                    for rid in ids:
+                        good, bad = split_associations(
                             from_type, rid, {to: found[to].get(rid, []) for to in to_types}
                         )
-                    ]
+                        out.extend(good)
+                        for entry, reason in bad:
+                            yield reject(SOURCE, "associations", f"{from_type}/{rid}", reason, entry)
+                    yield out
                     if saved is not None:  # the batch has landed: the cursor may pass it
                         for record in batch:
                             moved = latest(cursors.get(from_type), cursor_ms(record, cursor_property))

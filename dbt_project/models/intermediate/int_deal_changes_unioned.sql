@@ -36,8 +36,8 @@ salesforce_snapshots as (
         cast(history.forecast_category as {{ dbt.type_string() }}) as forecast_category
     from {{ ref('stg_salesforce__opportunity_history') }} as history
     inner join deals
-        on deals.source = 'salesforce'
-            and deals.source_deal_id = history.opportunity_id
+        on history.opportunity_id = deals.source_deal_id
+            and deals.source = 'salesforce'
 
 ),
 
@@ -92,14 +92,14 @@ hubspot_history as (
         deal_id,
         changed_at,
         'amount' as field,
-        cast(amount as {{ dbt.type_string() }})
+        cast(amount as {{ dbt.type_string() }}) as field_value
     from {{ ref('stg_hubspot__deal_amount_history') }}
     union all
     select
         deal_id,
         changed_at,
         'expected_close_date' as field,
-        cast(cast(close_at as date) as {{ dbt.type_string() }})
+        cast(cast(close_at as date) as {{ dbt.type_string() }}) as field_value
     from {{ ref('stg_hubspot__deal_close_date_history') }}
 
 ),
@@ -119,8 +119,8 @@ hubspot_sequenced as (
         ) as previous_value
     from hubspot_history as history
     inner join deals
-        on deals.source = 'hubspot'
-            and deals.source_deal_id = history.deal_id
+        on history.deal_id = deals.source_deal_id
+            and deals.source = 'hubspot'
     where history.field_value is not null
 
 ),
@@ -153,13 +153,15 @@ pipedrive_flow as (
             else flow.field_key
         end as field,
         case
-            when flow.field_key = 'probability'
-                then cast({{ dbt.safe_cast('flow.old_value', revops.type_double()) }} / 100.0 as {{ dbt.type_string() }})
+            when flow.field_key = 'probability' then cast(
+                {{ dbt.safe_cast('flow.old_value', revops.type_double()) }} / 100.0 as {{ dbt.type_string() }}
+            )
             else flow.old_value
         end as old_value,
         case
-            when flow.field_key = 'probability'
-                then cast({{ dbt.safe_cast('flow.new_value', revops.type_double()) }} / 100.0 as {{ dbt.type_string() }})
+            when flow.field_key = 'probability' then cast(
+                {{ dbt.safe_cast('flow.new_value', revops.type_double()) }} / 100.0 as {{ dbt.type_string() }}
+            )
             else flow.new_value
         end as new_value,
         row_number() over (
@@ -168,8 +170,8 @@ pipedrive_flow as (
         ) as change_order
     from {{ ref('stg_pipedrive__deal_flow') }} as flow
     inner join deals
-        on deals.source = 'pipedrive'
-            and deals.source_deal_id = flow.deal_id
+        on flow.deal_id = deals.source_deal_id
+            and deals.source = 'pipedrive'
     where flow.field_key in ('stage_id', 'value', 'expected_close_date', 'status', 'probability')
 
 ),

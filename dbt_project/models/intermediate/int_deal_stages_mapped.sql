@@ -179,7 +179,7 @@ matched as (
         ) as preference
     from stages_flagged
     inner join config
-        on config.source = stages_flagged.source
+        on stages_flagged.source = config.source
             and config.config_stage in (lower(stages_flagged.stage_key), lower(stages_flagged.stage_label))
             and config.config_pipeline in (
                 lower(stages_flagged.pipeline_key), lower(stages_flagged.pipeline_label), '*'

@@ -188,7 +188,8 @@ filled as (
         deal_id,
         valid_from,
         {% for column in filled %}
-            max({{ column }}) over (partition by deal_id, {{ column }}_group) as {{ column }}{% if not loop.last %},{% endif %}
+            max({{ column }}) over (partition by deal_id, {{ column }}_group)
+                as {{ column }}{% if not loop.last %},{% endif %}
         {% endfor %}
     from fill_groups
 

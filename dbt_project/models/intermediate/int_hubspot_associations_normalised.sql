@@ -24,9 +24,10 @@ named as (
 
     select
         {% for side in ['from', 'to'] %}
-            case lower({{ side }}_object_type)
+            case
                 {%- for name, spellings in object_types.items() %}
-                    when {% for s in spellings %}'{{ s }}'{% if not loop.last %} then '{{ name }}' when {% endif %}{% endfor %} then '{{ name }}'
+                    when lower({{ side }}_object_type) in ('{{ spellings | join("', '") }}')
+                        then '{{ name }}'
                 {%- endfor %}
                 else lower({{ side }}_object_type)
             end as {{ side }}_object_type,
