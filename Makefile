@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 export RUNTIME__DLTHUB_TELEMETRY := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test test-slow reliability bench dev lint clean
+.PHONY: install demo test test-slow reliability bench dev lint docs clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,9 +40,20 @@ bench: $(STAMP)
 dev: $(STAMP)
 	$(VENV)/bin/revops dev --port $(or $(PORT),3000)
 
+# sqlfluff compiles the dbt project against an empty in-memory DuckDB: the result never depends on
+# what a local warehouse holds, and a running pipeline's lock on the warehouse file cannot block it.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy connectors
+	DBT_DUCKDB_PATH=:memory: $(VENV)/bin/sqlfluff lint dbt_project
+
+# dbt docs (manifest + catalog of the warehouse) in data/dbt_docs; serve with
+# `dbt docs serve --project-dir dbt_project --profiles-dir dbt_project --target-path data/dbt_docs`.
+DOCS_WAREHOUSE ?= $(or $(DBT_DUCKDB_PATH),$(REVOPS_WAREHOUSE_PATH),data/warehouse.duckdb)
+docs: $(STAMP)
+	mkdir -p data
+	DBT_DUCKDB_PATH=$(DOCS_WAREHOUSE) $(VENV)/bin/dbt docs generate --project-dir dbt_project \
+		--profiles-dir dbt_project --target-path $(CURDIR)/data/dbt_docs --log-path $(CURDIR)/data/dbt_logs
 
 clean:
 	rm -rf data/ dbt_project/target dbt_project/logs

@@ -44,3 +44,23 @@
         cast('{{ value }}' as {{ revops.sql_type(kind) }})
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro value_at_max(value, ordering) -%}
+    {#- Aggregate: `value` from the row with the largest `ordering` (rows whose ordering is NULL
+        are ignored; ties give any one of the tied rows' values). -#}
+    {{ return(adapter.dispatch('value_at_max', 'revops')(value, ordering)) }}
+{%- endmacro %}
+
+{#- Snowflake, BigQuery, Databricks, Spark and Trino spell it max_by -#}
+{% macro default__value_at_max(value, ordering) -%}
+    max_by({{ value }}, {{ ordering }})
+{%- endmacro %}
+
+{% macro duckdb__value_at_max(value, ordering) -%}
+    arg_max({{ value }}, {{ ordering }})
+{%- endmacro %}
+
+{% macro postgres__value_at_max(value, ordering) -%}
+    (array_agg({{ value }} order by {{ ordering }} desc) filter (where {{ ordering }} is not null))[1]
+{%- endmacro %}

@@ -7,13 +7,10 @@
 
 {% macro normalise_domain(expression) -%}
     {#- "HTTPS://www.Acme.com/about" -> "acme.com"; an e-mail address gives its domain. -#}
-    nullif(
-        regexp_replace(
-            regexp_replace(
-                regexp_replace(lower(trim({{ expression }})), '^[a-z]+://', '', 'g'),
-                '^(www[0-9]*\.|[^@/]*@)', '', 'g'),
-            '([/:?#].*$|\.+$)', '', 'g'),
-        '')
+    {%- set no_scheme = revops.regexp_replace_all('lower(trim(' ~ expression ~ '))', "'^[a-z]+://'", "''") -%}
+    {%- set no_www_or_mailbox = revops.regexp_replace_all(no_scheme, "'^(www[0-9]*\\.|[^@/]*@)'", "''") -%}
+    {%- set host = revops.regexp_replace_all(no_www_or_mailbox, "'([/:?#].*$|\\.+$)'", "''") -%}
+    nullif({{ host }}, '')
 {%- endmacro %}
 
 
@@ -21,13 +18,14 @@
     {#- "The ACME Company, Inc." -> "acme": accents and case out, dots dropped (S.A.S. -> sas),
         other punctuation made spaces, a leading "the" and trailing legal forms (Inc, Ltd,
         GmbH & Co. KG, SAS, ...) out, spaces squeezed. -#}
-    nullif(trim(regexp_replace(regexp_replace(regexp_replace(
-        regexp_replace(
-            regexp_replace(lower({{ revops.strip_accents(expression) }}), '[.]', '', 'g'),
-            '[^a-z0-9]+', ' ', 'g'),
-        '^\s*the\s+', '', 'g'),
-        '(\s+{{ revops.legal_suffix_pattern() }})+\s*$', '', 'g'),
-        '\s+', ' ', 'g')), '')
+    {%- set lowered = 'lower(' ~ revops.strip_accents(expression) ~ ')' -%}
+    {%- set no_dots = revops.regexp_replace_all(lowered, "'[.]'", "''") -%}
+    {%- set spaced = revops.regexp_replace_all(no_dots, "'[^a-z0-9]+'", "' '") -%}
+    {%- set no_article = revops.regexp_replace_all(spaced, "'^\\s*the\\s+'", "''") -%}
+    {%- set no_legal_form = revops.regexp_replace_all(
+        no_article, "'(\\s+" ~ revops.legal_suffix_pattern() ~ ")+\\s*$'", "''") -%}
+    {%- set squeezed = revops.regexp_replace_all(no_legal_form, "'\\s+'", "' '") -%}
+    nullif(trim({{ squeezed }}), '')
 {%- endmacro %}
 
 {% macro legal_suffix_pattern() -%}

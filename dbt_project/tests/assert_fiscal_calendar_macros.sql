@@ -5,17 +5,17 @@ with
 
 cases as (
 
-    select * from (
+    select worked_out.* from (
         values
-        (cast('2026-01-15' as date), 2, cast('2025-11-01' as date), cast('2025-02-01' as date), cast('2026-01-12' as date)),
-        (cast('2026-02-01' as date), 2, cast('2026-02-01' as date), cast('2026-02-01' as date), cast('2026-01-26' as date)),
-        (cast('2026-04-30' as date), 2, cast('2026-02-01' as date), cast('2026-02-01' as date), cast('2026-04-27' as date)),
-        (cast('2026-05-01' as date), 2, cast('2026-05-01' as date), cast('2026-02-01' as date), cast('2026-04-27' as date)),
-        (cast('2026-12-31' as date), 2, cast('2026-11-01' as date), cast('2026-02-01' as date), cast('2026-12-28' as date)),
-        (cast('2026-03-31' as date), 1, cast('2026-01-01' as date), cast('2026-01-01' as date), cast('2026-03-30' as date)),
-        (cast('2026-10-04' as date), 1, cast('2026-10-01' as date), cast('2026-01-01' as date), cast('2026-09-28' as date)),
-        (cast('2026-01-03' as date), 12, cast('2025-12-01' as date), cast('2025-12-01' as date), cast('2025-12-29' as date))
-    ) as t (day, start_month, expected_quarter, expected_year, expected_week)
+        (date '2026-01-15', 2, date '2025-11-01', date '2025-02-01', date '2026-01-12'),
+        (date '2026-02-01', 2, date '2026-02-01', date '2026-02-01', date '2026-01-26'),
+        (date '2026-04-30', 2, date '2026-02-01', date '2026-02-01', date '2026-04-27'),
+        (date '2026-05-01', 2, date '2026-05-01', date '2026-02-01', date '2026-04-27'),
+        (date '2026-12-31', 2, date '2026-11-01', date '2026-02-01', date '2026-12-28'),
+        (date '2026-03-31', 1, date '2026-01-01', date '2026-01-01', date '2026-03-30'),
+        (date '2026-10-04', 1, date '2026-10-01', date '2026-01-01', date '2026-09-28'),
+        (date '2026-01-03', 12, date '2025-12-01', date '2025-12-01', date '2025-12-29')
+    ) as worked_out (day, start_month, expected_quarter, expected_year, expected_week)
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 cases as (
 
-    select * from (
+    select examples.* from (
         values
         ('Kelvant SAS', 'kelvant', 'https://www.Kelvant.fr/about', 'kelvant.fr'),
         ('KELVANT', 'kelvant', 'kelvant.fr', 'kelvant.fr'),
@@ -13,7 +13,7 @@ cases as (
         ('Orbit Limited', 'orbit', 'sales@orbit.co.uk', 'orbit.co.uk'),
         ('The Müller GmbH & Co. KG', 'muller', 'WWW.MUELLER.DE.', 'mueller.de'),
         ('Company', 'company', null, null)
-    ) as t (raw_name, expected_name, raw_domain, expected_domain)
+    ) as examples (raw_name, expected_name, raw_domain, expected_domain)
 
 )
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from warehouse_dbt import DbtRun, run_dbt
 from warehouse_raw_fixture import AS_OF, write_raw_fixture
 

@@ -107,6 +107,13 @@ def test_people_are_one_rep_per_email_across_crms_and_the_roster(con: duckdb.Duc
                          "salesops@acme.test"}
 
 
+def test_a_rep_in_two_crms_is_one_dim_reps_row_holding_both_crm_ids(con: duckdb.DuckDBPyConnection) -> None:
+    # Salesforce user 005A is "Ann@Acme.test", HubSpot owner 12 is " ANN@acme.test"
+    ann = rows(con, """select email, salesforce_user_id, hubspot_owner_id, pipedrive_user_id, team
+                       from marts.dim_reps where lower(email) like '%ann@acme.test%'""")
+    assert ann == [("ann@acme.test", "005A", "12", None, "Mid-Market")]
+
+
 def test_a_rehire_opens_a_second_employment_spell(con: duckdb.DuckDBPyConnection) -> None:
     spells = rows(con, """select spell_start, spell_end, exit_type from marts.fct_employment_spells
                           where employee_id = 'E4' order by spell_start""")

@@ -30,7 +30,7 @@ class DbtRun:
 
 def run_dbt(command: str, warehouse: Path, work_dir: Path, variables: Mapping[str, Any],
             extra: Sequence[str] = ()) -> DbtRun:
-    """Invoke `dbt <command>` on the project with the warehouse at `warehouse`.
+    """Invoke `dbt <command>` (e.g. "build", "docs generate") on the project with the warehouse at `warehouse`.
 
     Target and log folders go under `work_dir` so runs never share partial-parse state."""
     previous = os.environ.get("DBT_DUCKDB_PATH")
@@ -38,7 +38,7 @@ def run_dbt(command: str, warehouse: Path, work_dir: Path, variables: Mapping[st
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     try:
         result = dbtRunner().invoke([
-            command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            *command.split(), "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
             "--vars", json.dumps(dict(variables)), "--target-path", str(work_dir / "target"),
             "--log-path", str(work_dir / "logs"), "--quiet", *extra,
         ])

@@ -13,7 +13,7 @@ Salesforce (Ann, AE "Mid-Market"; a sales-ops integration user outside the HR ro
                             > proposal 04-10 with amount 25,000 and close 06-15 (was 05-30); open
   O4  deleted in Salesforce: must vanish
   O5  sales ops CHF 7,000   renewal, qualification 04-01 > won 04-15; no CHF rate: amount NULL
-HubSpot (Bob, AE "SMB")
+HubSpot (Bob, AE "SMB"; Ann is a HubSpot owner too, with no records, her e-mail spelled " ANN@acme.test")
   H1  Nimbus    EUR  3,000  appointmentscheduled 02-10 > qualifiedtobuy 02-12 > presentationscheduled 02-20
                             > closedlost 03-01 > presentationscheduled 03-15 (reopened) > closedwon 04-20
   H2  archived: must vanish
@@ -169,6 +169,9 @@ def salesforce(con: duckdb.DuckDBPyConnection) -> None:
 def hubspot(con: duckdb.DuckDBPyConnection) -> None:
     _table(con, "raw_hubspot", "owners", _crm([
         {"id": "11", "email": "bob@acme.test", "first_name": "Bob", "last_name": "Baker", "archived": False,
+         "created_at": ts("2024-01-01 00:00:00"), "updated_at": ts("2024-01-01 00:00:00")},
+        # Ann owns records in Salesforce too (005A, "Ann@Acme.test"): one person, two CRM users
+        {"id": "12", "email": " ANN@acme.test", "first_name": "Ann", "last_name": "Archer", "archived": False,
          "created_at": ts("2024-01-01 00:00:00"), "updated_at": ts("2024-01-01 00:00:00")},
     ]))
     stages = [("appointmentscheduled", 0.2, False), ("qualifiedtobuy", 0.4, False),

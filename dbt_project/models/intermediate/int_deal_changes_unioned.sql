@@ -144,6 +144,8 @@ hubspot_changes as (
 
 pipedrive_flow as (
 
+    {%- set double_type = revops.type_double() %}
+    {%- set text_type = dbt.type_string() %}
     select
         deals.deal_id,
         flow.changed_at,
@@ -153,15 +155,13 @@ pipedrive_flow as (
             else flow.field_key
         end as field,
         case
-            when flow.field_key = 'probability' then cast(
-                {{ dbt.safe_cast('flow.old_value', revops.type_double()) }} / 100.0 as {{ dbt.type_string() }}
-            )
+            when flow.field_key = 'probability'
+                then cast({{ dbt.safe_cast('flow.old_value', double_type) }} / 100.0 as {{ text_type }})
             else flow.old_value
         end as old_value,
         case
-            when flow.field_key = 'probability' then cast(
-                {{ dbt.safe_cast('flow.new_value', revops.type_double()) }} / 100.0 as {{ dbt.type_string() }}
-            )
+            when flow.field_key = 'probability'
+                then cast({{ dbt.safe_cast('flow.new_value', double_type) }} / 100.0 as {{ text_type }})
             else flow.new_value
         end as new_value,
         row_number() over (

@@ -9,15 +9,16 @@ associations as (
 
 ),
 
+{#- each object type's spellings, as SQL literals: plural name, singular name, numeric type id -#}
 {% set object_types = {
-    'deals': ['deals', 'deal', '0-3'],
-    'companies': ['companies', 'company', '0-2'],
-    'contacts': ['contacts', 'contact', '0-1'],
-    'calls': ['calls', 'call', '0-48'],
-    'meetings': ['meetings', 'meeting', '0-47'],
-    'emails': ['emails', 'email', '0-49'],
-    'notes': ['notes', 'note', '0-46'],
-    'tasks': ['tasks', 'task', '0-27'],
+    'deals': "'deals', 'deal', '0-3'",
+    'companies': "'companies', 'company', '0-2'",
+    'contacts': "'contacts', 'contact', '0-1'",
+    'calls': "'calls', 'call', '0-48'",
+    'meetings': "'meetings', 'meeting', '0-47'",
+    'emails': "'emails', 'email', '0-49'",
+    'notes': "'notes', 'note', '0-46'",
+    'tasks': "'tasks', 'task', '0-27'",
 } %}
 
 named as (
@@ -26,8 +27,7 @@ named as (
         {% for side in ['from', 'to'] %}
             case
                 {%- for name, spellings in object_types.items() %}
-                    when lower({{ side }}_object_type) in ('{{ spellings | join("', '") }}')
-                        then '{{ name }}'
+                    when lower({{ side }}_object_type) in ({{ spellings }}) then '{{ name }}'
                 {%- endfor %}
                 else lower({{ side }}_object_type)
             end as {{ side }}_object_type,

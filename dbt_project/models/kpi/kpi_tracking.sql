@@ -49,9 +49,10 @@ targets_ranked as (
         union all
         select
             kpi,
-            lower(grain),
-            lower(coalesce(scope_type, 'company')),
-            coalesce(case when lower(scope_type) in ('rep', 'manager') then lower(scope_id) else scope_id end, 'all'),
+            lower(grain) as grain,
+            lower(coalesce(scope_type, 'company')) as scope_type,
+            coalesce(case when lower(scope_type) in ('rep', 'manager') then lower(scope_id) else scope_id end, 'all')
+                as scope_id,
             target,
             2 as priority
         from {{ ref('stg_inputs__targets') }}
@@ -73,8 +74,17 @@ targets as (
 
 ),
 
-headline as (
+grains as (
 
+    select 'week' as grain
+    union all
+    select 'month' as grain
+    union all
+    select 'quarter' as grain
+
+),
+
+headline as (
     select
         kpi,
         min(position) as headline_position
@@ -97,17 +107,11 @@ tracked as (
     select
         headline.kpi,
         grains.grain,
-        'company',
-        'all',
-        cast(null as {{ revops.type_double() }})
+        'company' as scope_type,
+        'all' as scope_id,
+        cast(null as {{ revops.type_double() }}) as target
     from headline
-    cross join (
-        select 'week' as grain
-        union all
-        select 'month'
-        union all
-        select 'quarter'
-    ) as grains
+    cross join grains
     where not exists (
             select 1 from targets
             where targets.kpi = headline.kpi and targets.grain = grains.grain
@@ -209,7 +213,8 @@ scored as (
                     case
                         when coalesce(definitions.direction, 'higher_is_better') = 'lower_is_better'
                             then case when rows_.actual <= 0 then 1.0 else 0.0 end
-                        else case when rows_.actual >= 0 then 1.0 else 0.0 end
+                        when rows_.actual >= 0 then 1.0
+                        else 0.0
                     end
             when coalesce(definitions.direction, 'higher_is_better') = 'lower_is_better'
                 then
@@ -273,8 +278,9 @@ weakest_segments as (
 )
 
 select
-    {{ revops.hash_key(['statused.grain', 'statused.period_start', 'statused.scope_type', 'statused.scope_id', 'statused.kpi']) }}
-        as kpi_tracking_id,
+    {{ revops.hash_key([
+        'statused.grain', 'statused.period_start', 'statused.scope_type', 'statused.scope_id', 'statused.kpi'
+    ]) }} as kpi_tracking_id,
     statused.grain,
     statused.period_start,
     statused.scope_type,

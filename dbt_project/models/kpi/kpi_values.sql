@@ -24,8 +24,9 @@ unioned as (
 )
 
 select
-    {{ revops.hash_key(['unioned.grain', 'unioned.period_start', 'unioned.scope_type', 'unioned.scope_id', 'unioned.kpi']) }}
-        as kpi_value_id,
+    {{ revops.hash_key([
+        'unioned.grain', 'unioned.period_start', 'unioned.scope_type', 'unioned.scope_id', 'unioned.kpi'
+    ]) }} as kpi_value_id,
     unioned.grain,
     unioned.period_start,
     unioned.period_end,

@@ -27,7 +27,9 @@ records as (
 
 ),
 
-{% set prioritised = ['account_name', 'employees', 'annual_revenue_corporate', 'industry', 'country', 'territory', 'crm_segment'] %}
+{% set prioritised = [
+    'account_name', 'employees', 'annual_revenue_corporate', 'industry', 'country', 'territory', 'crm_segment'
+] %}
 
 ranked as (
 
@@ -80,7 +82,8 @@ select
             'accounts.employees', 'settings.smb_max_employees', 'settings.mid_market_max_employees') }}
         when replace(replace(lower(accounts.crm_segment), '-', ''), ' ', '') in ('smb', 'small', 'smallbusiness')
             then 'smb'
-        when replace(replace(replace(lower(accounts.crm_segment), '-', ''), ' ', ''), '_', '') in ('midmarket', 'mm', 'mid')
+        when replace(replace(replace(lower(accounts.crm_segment), '-', ''), ' ', ''), '_', '')
+            in ('midmarket', 'mm', 'mid')
             then 'mid_market'
         when lower(accounts.crm_segment) like 'ent%' then 'enterprise'
         else 'unknown'

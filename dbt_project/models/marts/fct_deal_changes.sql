@@ -14,7 +14,7 @@ states as (
         lag(expected_close_date) over (partition by deal_id order by valid_from) as previous_expected_close_date,
         lag(probability) over (partition by deal_id order by valid_from) as previous_probability
     from {{ ref('int_deal_states_rebuilt') }}
-    where deal_id in (select deal_id from {{ ref('fct_deals') }})
+    where deal_id in (select deals.deal_id from {{ ref('fct_deals') }} as deals)
 
 ),
 

@@ -43,8 +43,8 @@ ends as (
     union
     select
         employee_id,
-        exit_date,
-        case when lower(exit_type) in ('voluntary', 'involuntary') then lower(exit_type) end
+        exit_date as spell_end,
+        case when lower(exit_type) in ('voluntary', 'involuntary') then lower(exit_type) end as exit_type
     from roster
     where exit_date is not null
 
@@ -80,8 +80,8 @@ spells as (
     from starts_sequenced
     left join ends_deduplicated
         on starts_sequenced.employee_id = ends_deduplicated.employee_id
-            and ends_deduplicated.spell_end >= starts_sequenced.spell_start
-            and (starts_sequenced.next_start is null or ends_deduplicated.spell_end < starts_sequenced.next_start)
+            and starts_sequenced.spell_start <= ends_deduplicated.spell_end
+            and (starts_sequenced.next_start is null or starts_sequenced.next_start > ends_deduplicated.spell_end)
     group by starts_sequenced.employee_id, starts_sequenced.spell_start
 
 )

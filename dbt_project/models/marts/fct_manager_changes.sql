@@ -11,7 +11,8 @@ events as (
     select
         employee_id,
         event_date as change_date,
-        lower(nullif(regexp_extract(detail, '[A-Za-z0-9._%+''-]+@[A-Za-z0-9.-]+\.[A-Za-z]+'), '')) as new_manager_email
+        lower({{ revops.regexp_first_match('detail', "'[A-Za-z0-9._%+''-]+@[A-Za-z0-9.-]+\\.[A-Za-z]+'") }})
+            as new_manager_email
     from {{ ref('stg_inputs__hr_events') }}
     where lower(event_type) = 'manager_change'
 
@@ -51,14 +52,14 @@ previous_managers as (
         changes.team,
         changes.change_date,
         changes.new_manager_email,
-        arg_max(lower(spells.email), spells.spell_start) as old_manager_email
+        {{ revops.value_at_max('lower(spells.email)', 'spells.spell_start') }} as old_manager_email
     from changes
     inner join spells
-        on spells.team = changes.team
+        on changes.team = spells.team
+            and changes.new_manager_email <> lower(spells.email)
+            and changes.change_date > spells.spell_start
+            and (spells.spell_end is null or {{ dbt.dateadd('day', -1, 'changes.change_date') }} <= spells.spell_end)
             and spells.role = 'manager'
-            and lower(spells.email) <> changes.new_manager_email
-            and spells.spell_start < changes.change_date
-            and (spells.spell_end is null or spells.spell_end >= changes.change_date - interval 1 day)
     group by changes.team, changes.change_date, changes.new_manager_email
 
 )

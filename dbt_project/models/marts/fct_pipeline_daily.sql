@@ -70,9 +70,9 @@ daily as (
     from end_of_day
     cross join settings
     inner join {{ ref('int_calendar_days') }} as days
-        on days.date_day >= end_of_day.from_date
-            and (end_of_day.next_from_date is null or days.date_day < end_of_day.next_from_date)
-            and days.date_day <= settings.as_of_date
+        on end_of_day.from_date <= days.date_day
+            and (end_of_day.next_from_date is null or end_of_day.next_from_date > days.date_day)
+            and settings.as_of_date >= days.date_day
     where end_of_day.status = 'open'
 
 )
@@ -95,7 +95,8 @@ select
     daily.forecast_category,
     daily.expected_close_date,
     deals.created_date,
-    {{ dbt.datediff('cast(daily.stage_entered_at as date)', 'daily.snapshot_date', 'day') }} as days_in_stage
+    {{ dbt.datediff('cast(daily.stage_entered_at as date)', 'daily.snapshot_date', 'day') }}
+        as days_in_stage
 from daily
 inner join deals
     on daily.deal_id = deals.deal_id

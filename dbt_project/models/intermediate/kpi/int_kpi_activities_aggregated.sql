@@ -16,7 +16,8 @@ reps as (
 
 activities as (
 
-    select * from {{ ref('fct_activities') }} where activity_date is not null
+    select * from {{ ref('fct_activities') }}
+    where activity_date is not null
 
 ),
 

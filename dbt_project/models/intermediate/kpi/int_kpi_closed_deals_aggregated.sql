@@ -78,8 +78,8 @@ with_previous as (
     select
         grid.*,
         -- nothing was won before the first period of the calendar
-        coalesce(lag(won_amount) over (
-            partition by grain, scope_type, scope_id order by period_start
+        coalesce(lag(grid.won_amount) over (
+            partition by grid.grain, grid.scope_type, grid.scope_id order by grid.period_start
         ), 0) as previous_won_amount
     from grid
 

@@ -35,8 +35,12 @@ reached as (
 
     select
         deal_id,
-        {% for stage, order in [('qualification', 1), ('demo', 2), ('proposal', 3), ('negotiation', 4), ('closed_won', 5)] %}
-            min(case when stage_order >= {{ order }} then entered_at end) as reached_{{ stage }}_at{% if not loop.last %},{% endif %}
+        {% set stage_orders = [
+            ('qualification', 1), ('demo', 2), ('proposal', 3), ('negotiation', 4), ('closed_won', 5)
+        ] %}
+        {% for stage, order in stage_orders %}
+            min(case when stage_order >= {{ order }} then entered_at end)
+                as reached_{{ stage }}_at{% if not loop.last %},{% endif %}
         {% endfor %}
     from entries
     group by deal_id

@@ -24,7 +24,9 @@ reps as (
 
 people as (
 
-    select *, cast(mql_at as date) as mql_date
+    select
+        *,
+        cast(mql_at as date) as mql_date
     from {{ ref('fct_lead_funnel') }}
     where mql_at is not null
 
@@ -87,8 +89,8 @@ grid as (
         grid.*,
         coalesce(aggregated.mqls, 0) as mqls,
         coalesce(aggregated.sqls, 0) as sqls,
-        {{ dbt.datediff('grid.period_end', 'settings.as_of_date', 'day') }} >= settings.mql_maturity_days
-            as is_cohort_mature
+        {{ dbt.datediff('grid.period_end', 'settings.as_of_date', 'day') }}
+        >= settings.mql_maturity_days as is_cohort_mature
     from {{ ref('int_kpi_scope_periods') }} as grid
     cross join settings
     left join aggregated

@@ -20,16 +20,6 @@ facts as (
 
 ),
 
-reps as (
-
-    select
-        email,
-        team,
-        manager_email
-    from {{ ref('int_reps_resolved') }}
-
-),
-
 open_deals as (
 
     select
@@ -44,10 +34,10 @@ open_deals as (
         facts.segment
     from periods
     inner join {{ ref('fct_pipeline_daily') }} as pipeline
-        on pipeline.snapshot_date = periods.snapshot_date
-            and pipeline.expected_close_date >= periods.period_start
-            and pipeline.expected_close_date < periods.period_end
-            and pipeline.expected_close_date >= periods.snapshot_date
+        on periods.snapshot_date = pipeline.snapshot_date
+            and periods.period_start <= pipeline.expected_close_date
+            and periods.period_end > pipeline.expected_close_date
+            and periods.snapshot_date <= pipeline.expected_close_date
     inner join facts
         on pipeline.deal_id = facts.deal_id
 
@@ -87,9 +77,9 @@ won_deals as (
         facts.segment
     from periods
     inner join facts
-        on facts.status = 'won'
-            and facts.closed_date >= periods.period_start
-            and facts.closed_date < periods.period_end
+        on periods.period_start <= facts.closed_date
+            and periods.period_end > facts.closed_date
+            and facts.status = 'won'
 
 ),
 

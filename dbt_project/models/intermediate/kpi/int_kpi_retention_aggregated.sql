@@ -47,8 +47,8 @@ windows as (
         end) as prior_amount
     from periods
     inner join won
-        on won.closed_date >= {{ dbt.dateadd('month', -24, 'periods.period_end') }}
-            and won.closed_date < periods.period_end
+        on {{ dbt.dateadd('month', -24, 'periods.period_end') }} <= won.closed_date
+            and periods.period_end > won.closed_date
     group by periods.period_start, won.account_id, won.source, won.segment
 
 ),
@@ -79,8 +79,8 @@ scoped as (
     where prior_amount > 0
     union all
     select
-        'segment',
-        coalesce(segment, 'unknown'),
+        'segment' as scope_type,
+        coalesce(segment, 'unknown') as scope_id,
         period_start,
         now_amount,
         prior_amount
@@ -88,8 +88,8 @@ scoped as (
     where prior_amount > 0
     union all
     select
-        'source',
-        source,
+        'source' as scope_type,
+        source as scope_id,
         period_start,
         now_amount,
         prior_amount
@@ -130,8 +130,10 @@ grid as (
 
 )
 
-{{ revops.kpi_row("'gross_retention'", revops.safe_divide('kept_amount', 'prior_amount'), 'kept_amount', 'prior_amount') }}
+{{ revops.kpi_row("'gross_retention'", revops.safe_divide('kept_amount', 'prior_amount'),
+    'kept_amount', 'prior_amount') }}
 from grid
 union all
-{{ revops.kpi_row("'net_retention'", revops.safe_divide('now_amount', 'prior_amount'), 'now_amount', 'prior_amount') }}
+{{ revops.kpi_row("'net_retention'", revops.safe_divide('now_amount', 'prior_amount'),
+    'now_amount', 'prior_amount') }}
 from grid

@@ -29,9 +29,9 @@ scope_sources as (
 
     select
         activities.source,
-        activities.rep_email,
-        coalesce(reps.team, 'unassigned'),
-        reps.manager_email,
+        activities.rep_email as rep_scope_id,
+        coalesce(reps.team, 'unassigned') as team,
+        reps.manager_email as manager_scope_id,
         activities.segment
     from {{ ref('fct_activities') }} as activities
     left join reps on activities.rep_email = reps.email
@@ -40,10 +40,10 @@ scope_sources as (
 
     select
         people.source,
-        people.owner_email,
-        coalesce(reps.team, 'unassigned'),
-        reps.manager_email,
-        coalesce(accounts.segment, 'unknown')
+        people.owner_email as rep_scope_id,
+        coalesce(reps.team, 'unassigned') as team,
+        reps.manager_email as manager_scope_id,
+        coalesce(accounts.segment, 'unknown') as segment
     from {{ ref('fct_lead_funnel') }} as people
     left join reps on people.owner_email = reps.email
     left join {{ ref('dim_accounts') }} as accounts on people.account_id = accounts.account_id
@@ -90,8 +90,8 @@ scopes as (
     union
 
     select
-        'company',
-        'all'
+        'company' as scope_type,
+        'all' as scope_id
 
 )
 

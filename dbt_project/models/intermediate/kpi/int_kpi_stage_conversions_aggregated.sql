@@ -16,7 +16,9 @@ facts as (
 
 ),
 
-{% set stages = [('qualification', 'demo'), ('demo', 'proposal'), ('proposal', 'negotiation'), ('negotiation', 'closed_won')] %}
+{% set stages = [
+    ('qualification', 'demo'), ('demo', 'proposal'), ('proposal', 'negotiation'), ('negotiation', 'closed_won')
+] %}
 
 cohorts as (
 
@@ -60,26 +62,30 @@ aggregated as (
 
 ),
 
+stage_names as (
+
+    {% for stage, next_stage in stages %}
+        select '{{ stage }}' as stage{% if not loop.last %}
+            union all{% endif %}
+    {% endfor %}
+
+),
+
 grid as (
 
     select
         grid.*,
-        stages.stage,
+        stage_names.stage,
         coalesce(aggregated.reached, 0) as reached,
         coalesce(aggregated.passed, 0) as passed
     from {{ ref('int_kpi_scope_periods') }} as grid
-    cross join (
-        {% for stage, next_stage in stages %}
-            select '{{ stage }}' as stage{% if not loop.last %}
-                union all{% endif %}
-        {% endfor %}
-    ) as stages
+    cross join stage_names
     left join aggregated
         on grid.grain = aggregated.grain
             and grid.period_start = aggregated.period_start
             and grid.scope_type = aggregated.scope_type
             and grid.scope_id = aggregated.scope_id
-            and stages.stage = aggregated.stage
+            and stage_names.stage = aggregated.stage
     where not grid.is_next
 
 )

@@ -40,7 +40,7 @@ open_at_start as (
         facts.segment
     from periods
     inner join {{ ref('fct_pipeline_daily') }} as pipeline
-        on pipeline.snapshot_date = periods.period_start
+        on periods.period_start = pipeline.snapshot_date
     inner join facts
         on pipeline.deal_id = facts.deal_id
     where facts.reached_demo_date <= periods.period_start
@@ -64,9 +64,9 @@ trailing_closed as (
         facts.segment
     from periods
     inner join facts
-        on facts.status in ('won', 'lost')
-            and facts.closed_date >= {{ dbt.dateadd('day', -365, 'periods.period_start') }}
-            and facts.closed_date < periods.period_start
+        on {{ dbt.dateadd('day', -365, 'periods.period_start') }} <= facts.closed_date
+            and periods.period_start > facts.closed_date
+            and facts.status in ('won', 'lost')
 
 ),
 

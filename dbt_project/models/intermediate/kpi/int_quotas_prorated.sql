@@ -36,8 +36,8 @@ roster_during_quota as (
     from quotas
     inner join {{ ref('stg_inputs__hr_roster') }} as roster
         on quotas.email = roster.email
-        and roster.hire_date < quotas.quota_end
-        and (roster.exit_date is null or roster.exit_date >= quotas.quota_start)
+            and quotas.quota_end > roster.hire_date
+            and (roster.exit_date is null or quotas.quota_start <= roster.exit_date)
 
 ),
 
@@ -60,11 +60,12 @@ quota_overlaps as (
         periods.grain,
         periods.period_start,
         quotas.quota_amount,
-        {{ dbt.datediff('quotas.quota_start', 'quotas.quota_end', 'day') }} as quota_days,
-        {{ dbt.datediff(
-            'case when quotas.quota_start > periods.period_start then quotas.quota_start else periods.period_start end',
-            'case when quotas.quota_end < periods.period_end then quotas.quota_end else periods.period_end end',
-            'day') }} as overlap_days
+        quotas.quota_start,
+        quotas.quota_end,
+        case when quotas.quota_start > periods.period_start then quotas.quota_start else periods.period_start end
+            as overlap_start,
+        case when quotas.quota_end < periods.period_end then quotas.quota_end else periods.period_end end
+            as overlap_end
     from quotas
     inner join periods
         on quotas.quota_start < periods.period_end
@@ -76,6 +77,23 @@ quota_overlaps as (
     left join {{ ref('int_reps_resolved') }} as reps
         on quotas.email = reps.email
 
+),
+
+day_counts as (
+
+    select
+        email,
+        team,
+        manager_email,
+        grain,
+        period_start,
+        quota_amount,
+        {{ dbt.datediff('quota_start', 'quota_end', 'day') }}
+            as quota_days,
+        {{ dbt.datediff('overlap_start', 'overlap_end', 'day') }}
+            as overlap_days
+    from quota_overlaps
+
 )
 
 select
@@ -85,6 +103,6 @@ select
     grain,
     period_start,
     sum(quota_amount * overlap_days / cast(quota_days as {{ revops.type_double() }})) as quota_amount
-from quota_overlaps
+from day_counts
 where quota_days > 0
 group by email, team, manager_email, grain, period_start

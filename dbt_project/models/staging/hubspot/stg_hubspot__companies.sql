@@ -22,7 +22,8 @@ renamed as (
         {{ revops.raw_column(columns, 'country', 'text') }} as country,
         {{ revops.raw_column(columns, ['territory', 'hs_territory'], 'text') }} as territory,
         {{ revops.raw_column(columns, ['segment', 'company_segment'], 'text') }} as crm_segment,
-        {{ revops.raw_column(columns, ['is_strategic', 'strategic_account', 'hs_is_target_account'], 'bool') }} as is_strategic,
+        {{ revops.raw_column(columns, ['is_strategic', 'strategic_account', 'hs_is_target_account'], 'bool') }}
+            as is_strategic,
         {{ revops.raw_column(columns, ['currency', 'hs_currency'], 'text') }} as currency,
         -- amounts
         {{ revops.raw_column(columns, 'numberofemployees', 'int') }} as employees,

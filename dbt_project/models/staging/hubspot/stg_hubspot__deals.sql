@@ -21,7 +21,8 @@ renamed as (
         {{ revops.raw_column(columns, 'dealname', 'text') }} as deal_name,
         {{ revops.raw_column(columns, 'dealtype', 'text') }} as deal_type,
         {{ revops.raw_column(columns, 'deal_currency_code', 'text') }} as currency,
-        {{ revops.raw_column(columns, ['hs_manual_forecast_category', 'hs_forecast_category'], 'text') }} as forecast_category,
+        {{ revops.raw_column(columns, ['hs_manual_forecast_category', 'hs_forecast_category'], 'text') }}
+            as forecast_category,
         {{ revops.raw_column(columns, 'closed_lost_reason', 'text') }} as loss_reason,
         {{ revops.raw_column(columns, ['lead_source', 'hs_analytics_source'], 'text') }} as lead_source,
         -- amounts

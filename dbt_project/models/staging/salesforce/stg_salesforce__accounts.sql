@@ -24,7 +24,8 @@ renamed as (
         {{ revops.raw_column(columns, ['billing_country', 'shipping_country'], 'text') }} as country,
         {{ revops.raw_column(columns, ['territory_c', 'territory__c', 'sales_territory_c'], 'text') }} as territory,
         {{ revops.raw_column(columns, ['segment_c', 'segment__c'], 'text') }} as crm_segment,
-        {{ revops.raw_column(columns, ['strategic_c', 'is_strategic_c', 'key_account_c', 'strategic__c'], 'bool') }} as is_strategic,
+        {{ revops.raw_column(columns, ['strategic_c', 'is_strategic_c', 'key_account_c', 'strategic__c'], 'bool') }}
+            as is_strategic,
         {{ revops.raw_column(columns, 'currency_iso_code', 'text') }} as currency,
         -- amounts
         {{ revops.raw_column(columns, 'number_of_employees', 'int') }} as employees,
