@@ -40,7 +40,7 @@ def ensure_tls_files(folder: Path) -> TlsFiles:
     if files.ca_cert.exists() and files.server_cert.exists() and files.server_key.exists():
         return files
     folder.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "RevOps sandbox test CA")])
     ca_cert = (

@@ -13,8 +13,6 @@ import pytest
 
 from sandbox.dataset import read_csv
 
-
-
 MONTHLY = ["headcount_start", "headcount_end", "hires", "voluntary_exits", "involuntary_exits",
            "voluntary_exits_12m", "voluntary_turnover_12m", "absenteeism_rate", "unplanned_absence_days",
            "scheduled_days", "enps", "enps_respondents"]
