@@ -212,6 +212,10 @@ def _module(name: str) -> Any:
     return importlib.import_module(name)
 
 
+KPI_REFRESH_SELECT = ("stg_forecast__forecast_accuracy stg_forecast__forecast_summary stg_team_health__kpi_values "
+                      "kpi_values kpi_tracking")
+
+
 def marts(rt: Runtime, *, progress: Progress | None = None) -> dict[str, dict[str, int]]:
     """The Python marts: forecast and team health, computed as of the runtime's date."""
     import duckdb
@@ -235,6 +239,15 @@ def marts(rt: Runtime, *, progress: Progress | None = None) -> dict[str, dict[st
             sdr_monthly_meeting_target=t.sdr_monthly_meeting_target,
             impact_window_days=t.impact_window_days, min_deals_per_side=t.min_deals_per_side,
             fiscal_year_start_month=cfg.company.fiscal_year_start_month)
+    # kpi.kpi_values and kpi.kpi_tracking read the forecast accuracy and the team-health KPIs back:
+    # rebuilt now, they hold this run's figures rather than the previous run's.
+    say("marts: kpi tables refreshed with the forecast accuracy and the team-health KPIs")
+    refresh = build(rt, select=KPI_REFRESH_SELECT, progress=say)
+    if not refresh["ok"]:
+        detail = "; ".join(refresh["failed"]) or refresh["exception"] or "see data/dbt_logs"
+        raise RuntimeError(f"refreshing the kpi tables after the marts failed: {detail}. "
+                           f"Run `revops build --select {KPI_REFRESH_SELECT.split()[-1]}` to see the dbt output")
+    out["kpi_refresh"] = {k: v for k, v in refresh["counts"].items() if v}
     return out
 
 

@@ -122,3 +122,24 @@ def test_pipeline_waterfall_identity_holds_for_every_scope(e2e, e2e_marts):
     bad = _query(e2e, "select * from forecast.pipeline_waterfall where abs(start_amount + created + pulled_in "
                       "+ increased - decreased - pushed_out - lost - won - end_amount) > 0.01")
     assert bad.empty, bad.head().to_dict("records")
+
+
+def test_team_health_kpis_reach_kpi_values_and_the_tracking_table(e2e, e2e_marts):
+    truth = _truth(e2e, "team_health.csv")
+    truth = truth[truth["scope_type"] == "company"]
+    ours = _query(e2e, "select cast(period_start as varchar) as month, kpi, value from kpi.kpi_values "
+                       "where scope_type = 'company' and grain = 'month' "
+                       "and kpi in ('voluntary_turnover_12m', 'absenteeism_rate')")
+    assert set(ours["kpi"]) == {"voluntary_turnover_12m", "absenteeism_rate"}
+    merged = truth.merge(ours.pivot(index="month", columns="kpi", values="value").reset_index(), on="month",
+                         suffixes=("_t", "_k"))
+    assert len(merged) == len(truth)
+    for kpi in ("voluntary_turnover_12m", "absenteeism_rate"):
+        wrong = [m for m, a, b in zip(merged["month"], merged[f"{kpi}_t"], merged[f"{kpi}_k"], strict=True)
+                 if not _same(a, b)]
+        assert not wrong, f"{kpi} in kpi.kpi_values differs from the truth in {wrong[:3]}"
+    tracked = _query(e2e, "select kpi, status, target, actual from kpi.kpi_tracking where scope_type = 'company' "
+                          "and grain = 'month' and kpi in ('voluntary_turnover_12m', 'absenteeism_rate', 'enps', "
+                          "'ramp_days_median') and actual is not null")
+    assert {"voluntary_turnover_12m", "absenteeism_rate"} <= set(tracked["kpi"])
+    assert tracked["status"].isin(["green", "amber", "red"]).all()

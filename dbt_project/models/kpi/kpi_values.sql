@@ -1,5 +1,5 @@
--- Every pipeline and process KPI of docs/kpis.md, long format: one row per grain, period, scope and
--- KPI. Ratios keep their numerator and denominator; a zero denominator gives a NULL value.
+-- Every KPI of docs/kpis.md (pipeline, process and team health), long format: one row per grain,
+-- period, scope and KPI. Ratios keep their numerator and denominator; a zero denominator gives a NULL value.
 
 with
 
@@ -20,6 +20,22 @@ unioned as (
     select * from {{ ref('int_kpi_retention_aggregated') }}
     union all
     select * from {{ ref('int_kpi_velocity_aggregated') }}
+    union all
+    -- team health (turnover, absenteeism, eNPS, ramp, retention), computed by the Python step
+    select
+        grain,
+        period_start,
+        period_end,
+        scope_type,
+        scope_id,
+        kpi,
+        cast(value as {{ revops.type_double() }}) as value,
+        cast(numerator as {{ revops.type_double() }}) as numerator,
+        cast(denominator as {{ revops.type_double() }}) as denominator,
+        coalesce(is_small_sample, false) as is_small_sample,
+        coalesce(is_mature, false) as is_mature
+    from {{ ref('stg_team_health__kpi_values') }}
+    where kpi is not null
 
 )
 

@@ -1,0 +1,203 @@
+"""A KPI that really drifts in the sandbox raises exactly one alert, end to end.
+
+The small sandbox company is generated with the `conversion_drop` scenario: from the day after
+as_of, deals entering qualification move on to demo far less often. At as_of the company is the
+unchanged one, so syncing, building and evaluating the alert rules sends nothing. The sandbox then
+steps 45 days forward (the servers serve the new records at once); an incremental sync, a build and
+an evaluation send one drift alert for the monthly qualification -> demo conversion of November (the
+first month whose cohort entered after the change) to a real HTTP receiver on 127.0.0.1, record it
+in ops.alert_events, and a second evaluation sends nothing new.
+
+The month grain at company scope is where the signal is reliable at this size: a month's cohort is
+about 250 deals, its conversion is stable around 0.75, and a month observed two weeks after its end
+is mature enough that the unchanged company stays inside the expected range (weekly cohorts are
+read days after they end, when many deals have not had time to move on, so they drift by themselves).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import yaml
+
+from revops import pipeline
+from revops.config import load_config
+from sandbox.generator import generate, render, step
+from sandbox.launch import Sandbox, write_inputs
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = date(2026, 10, 31)  # the scenario starts on 1 November, so November is the first changed month
+STEP_DAYS = 45  # 15 December: November is complete and its cohort has had two weeks to move on
+SEED = 42
+SCENARIO = "conversion_drop"
+RULE = "qualification_conversion_drift"
+CONTROL_RULE = "opportunities_created_drift"  # the scenario does not change how many deals are created
+HOOK_ENV = "KPI_DRIFT_HOOK_URL"
+CRM_VARS = ["SALESFORCE_USERNAME", "SALESFORCE_PASSWORD", "SALESFORCE_SECURITY_TOKEN", "SALESFORCE_INSTANCE_URL",
+            "SALESFORCE_ACCESS_TOKEN", "HUBSPOT_ACCESS_TOKEN", "PIPEDRIVE_API_TOKEN"]
+
+
+@dataclass
+class Receiver:
+    """JSON bodies POSTed to the local webhook receiver."""
+
+    url: str = ""
+    bodies: list[Any] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    received = Receiver()
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            with lock:
+                received.bodies.append(json.loads(raw or b"null"))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return  # keep test output quiet
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    received.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield received
+    server.shutdown()
+    server.server_close()
+
+
+def _config_file(folder: Path) -> Path:
+    data = yaml.safe_load((ROOT / "revops.yml").read_text())
+    data["warehouse"] = {"path": "data/warehouse.duckdb", "serving_path": "data/serving/warehouse.duckdb",
+                         "exports_dir": "data/exports", "data_dir": "data"}
+    data["sandbox"] = {"seed": SEED, "size": "small", "as_of": AS_OF.isoformat()}
+    data["alerts"] = {
+        "channels": {"webhook": {"url_env": HOOK_ENV}},
+        "rules": [
+            {"name": RULE, "kpi": "stage_conversion_qualification", "scope_type": "company", "grain": "month",
+             "kind": "drift"},
+            {"name": CONTROL_RULE, "kpi": "opportunities_created", "scope_type": "company", "grain": "month",
+             "kind": "drift"},
+        ],
+    }
+    path = folder / "revops.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def drift_run(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iterator[dict[str, Any]]:
+    """Both evaluations (at as_of, and after the step) plus a repeated one; what each produced."""
+    folder = tmp_path_factory.mktemp("kpi_drift")
+    cfg = load_config(_config_file(folder))
+    world = generate(seed=SEED, size="small", as_of=AS_OF, scenario=SCENARIO)
+    dataset = render(world, truth=False)
+    inputs = cfg.resolve(cfg.sources.files.folder)
+    write_inputs(dataset, inputs)
+    env = {k: v for k, v in os.environ.items() if k not in CRM_VARS}
+    out: dict[str, Any] = {"log": []}
+    with Sandbox(dataset, cfg.data_dir / "sandbox" / "tls") as sandbox:
+        env.update(sandbox.env())
+        env[HOOK_ENV] = receiver.url
+        rt = pipeline.Runtime(config=cfg, env=env, sandbox=sandbox)
+        say = out["log"].append
+
+        def cycle() -> tuple[list[Any], dict[str, Any], list[Any], int]:
+            synced = pipeline.sync(rt, progress=say)
+            built = pipeline.build(rt, progress=say)
+            before = len(receiver.bodies)
+            return synced, built, pipeline.alerts(rt, progress=say), before
+
+        out["sync0"], out["build0"], out["events0"], _ = cycle()
+        out["sent0"] = list(receiver.bodies)
+        # the day step: the servers see the later records at once; the input files follow
+        later = render(step(world, STEP_DAYS), truth=False)
+        dataset.replace(later)
+        write_inputs(later, inputs)
+        out["as_of1"] = rt.as_of
+        out["sync1"], out["build1"], out["events1"], first = cycle()
+        out["sent1"] = receiver.bodies[first:]
+        again = len(receiver.bodies)
+        out["events2"] = pipeline.alerts(rt, progress=say)
+        out["sent2"] = receiver.bodies[again:]
+        with duckdb.connect(str(rt.warehouse), read_only=True) as con:
+            cursor = con.execute("select * from ops.alert_events order by created_at")
+            names = [d[0] for d in cursor.description]
+            out["rows"] = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+            out["kpi"] = con.execute(
+                "select period_start, value, denominator from kpi.kpi_values where kpi = "
+                "'stage_conversion_qualification' and grain = 'month' and scope_type = 'company' "
+                "order by period_start").fetchall()
+    yield out
+
+
+def test_every_run_syncs_and_builds(drift_run):
+    for key in ("sync0", "sync1"):
+        for r in drift_run[key]:
+            assert r.ok, f"{key} {r.source}: {r.message}"
+    for key in ("build0", "build1"):
+        assert drift_run[key]["failed"] == [], "\n".join(drift_run[key]["failed"])
+    assert drift_run["as_of1"] == date(2026, 12, 15)
+
+
+def test_nothing_is_sent_at_as_of_before_the_drift(drift_run):
+    assert drift_run["sent0"] == []
+    assert [e for e in drift_run["events0"] if e.state == "firing"] == []
+
+
+def test_the_drift_after_the_step_sends_exactly_one_alert_naming_the_kpi(drift_run):
+    assert len(drift_run["sent1"]) == 1, drift_run["sent1"]
+    body = drift_run["sent1"][0]
+    assert body["rule"] == RULE and body["kind"] == "drift" and body["state"] == "firing"
+    assert body["kpi"] == "stage_conversion_qualification"
+    assert body["scope"] == {"type": "company", "id": "all"}
+    assert (body["grain"], body["period_start"], body["since"]) == ("month", "2026-11-01", "2026-11-01")
+    low, high = body["expected_range"]["low"], body["expected_range"]["high"]
+    assert low is not None and high is not None and low < high
+    # a sharp fall, not a marginal one: far under the range the earlier months set
+    assert body["value"] < low - 0.1, body
+    assert body["score"] < -3.5
+
+
+def test_the_alert_value_is_the_warehouse_kpi_of_the_changed_month(drift_run):
+    body = drift_run["sent1"][0]
+    by_month = {start: (value, n) for start, value, n in drift_run["kpi"]}
+    value, n = by_month[date(2026, 11, 1)]
+    assert body["value"] == pytest.approx(value)
+    assert n >= 30  # judged, not a small sample
+    october, _ = by_month[date(2026, 10, 1)]  # the last month before the change is ordinary
+    assert body["expected_range"]["low"] <= october <= body["expected_range"]["high"]
+
+
+def test_the_alert_is_stored_in_ops_alert_events(drift_run):
+    firing = [r for r in drift_run["rows"] if r["state"] == "firing"]
+    assert len(firing) == 1
+    row = firing[0]
+    body = drift_run["sent1"][0]
+    assert row["alert_id"] == body["alert_id"] and row["sent"] is True
+    assert (row["rule"], row["kpi"], row["scope_type"], row["scope_id"]) == (
+        RULE, "stage_conversion_qualification", "company", "all")
+    assert row["since"] == date(2026, 11, 1) and row["value"] == pytest.approx(body["value"])
+
+
+def test_evaluating_again_sends_nothing_new(drift_run):
+    assert drift_run["sent2"] == []
+    again = [e for e in drift_run["events2"] if e.rule == RULE]
+    assert [e.state for e in again] == ["ongoing"]
+    assert not any(e.sent for e in drift_run["events2"])
