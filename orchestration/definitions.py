@@ -4,7 +4,7 @@
 (`$REVOPS_CONFIG`, default `./revops.yml`) and the dbt manifest (`$REVOPS_DBT_MANIFEST`, default
 `dbt_project/target/manifest.json`) are read when the code location loads, not on import."""
 
-import os
+import os  # noqa: I001  (revops.telemetry must load before dagster)
 from pathlib import Path
 
 import revops.telemetry  # noqa: F401  (telemetry off before the libraries load)

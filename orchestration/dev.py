@@ -70,21 +70,25 @@ def dagster_dev_command(port: int) -> list[str]:
 def run_foreground(command: Sequence[str], env: Mapping[str, str], cwd: Path = REPO_ROOT) -> int:
     """Run `command` until it exits; Ctrl-C or SIGTERM here is passed on once, so it can stop its own
     processes (webserver, daemon, code server) cleanly. Returns its exit code."""
-    # its own session: a terminal's Ctrl-C reaches this process only, which forwards it exactly once
-    child = subprocess.Popen(list(command), env=dict(env), cwd=str(cwd), start_new_session=True)
+    children: list[subprocess.Popen[bytes]] = []
 
     def forward(signum: int, _frame: object) -> None:
-        if child.poll() is None:
-            child.send_signal(signum)
+        if children and children[0].poll() is None:
+            children[0].send_signal(signum)
 
+    # Handlers go in before the start: a handled signal is reset to its default in the new program,
+    # while an ignored one stays ignored (a shell's background job ignores SIGINT, and `dagster dev`
+    # maps SIGTERM onto SIGINT's handler, so it would ignore both).
     previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        code = child.wait()
+        # its own session: a terminal's Ctrl-C reaches this process only, which forwards it exactly once
+        children.append(subprocess.Popen(list(command), env=dict(env), cwd=str(cwd), start_new_session=True))
+        code = children[0].wait()
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-        if child.poll() is None:
-            _stop(child)
+        if children and children[0].poll() is None:
+            _stop(children[0])
     return code
 
 
@@ -120,4 +124,5 @@ def run_dev(cfg: RevopsConfig, config_file: Path, *, port: int = 3000, home: Pat
         say(f"DAGSTER_HOME={instance_home}")
         if command is None:
             say(f"Dagster UI on http://{HOST}:{port} (Ctrl-C to stop)")
-        return run_foreground(command or dagster_dev_command(port), env)
+        # started from DAGSTER_HOME, where dagster.yaml is (the repository is on the module path)
+        return run_foreground(command or dagster_dev_command(port), env, cwd=instance_home)

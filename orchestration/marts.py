@@ -5,9 +5,7 @@ them on the warehouse. Each table is its own asset keyed `[<schema>, <table>]`, 
 the dbt models (every layer sets its schema), so the lineage runs through the marts with no mapping, and
 the dbt models that read `forecast.forecast_accuracy` back (the forecast-accuracy KPI) connect to it."""
 
-from collections.abc import Collection
-
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import dagster as dg
 

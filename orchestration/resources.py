@@ -18,7 +18,7 @@ from revops.pipeline import Runtime, runtime
 WAREHOUSE_POOL = "warehouse"
 
 
-class RevopsResource(dg.ConfigurableResource):  # type: ignore[misc]
+class RevopsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     """Where `revops.yml` is; credentials come from the environment (or `.env`) at run time."""
 
     config_path: str = "revops.yml"
@@ -84,8 +84,9 @@ def last_reconciliation(warehouse: Path, source: str, obj: str) -> dg.AssetCheck
         return dg.AssetCheckResult(passed=True, description=f"{source} gives no count for `{obj}`; it is not "
                                                             "reconciled", metadata={"reconciled": False})
     source_count, warehouse_count, difference, status, checked_at, recon_run = row
-    meta = {"source_count": int(source_count), "warehouse_count": int(warehouse_count),
-            "difference": int(difference), "checked_at": str(checked_at), "sync_run_id": str(recon_run)}
+    meta: dict[str, Any] = {"source_count": int(source_count), "warehouse_count": int(warehouse_count),
+                            "difference": int(difference), "checked_at": str(checked_at),
+                            "sync_run_id": str(recon_run)}
     if status != "ok":
         return failed(f"{source} reports {source_count} `{obj}` records, the warehouse holds {warehouse_count} "
                       f"({int(difference):+d}); run `revops sync --source {source} --full-refresh` if it "

@@ -3,6 +3,8 @@
 Each asset calls the step of `revops.pipeline` that the command line calls (`alerts`, `publish`,
 `reports`), so a scheduled run and a manual one behave the same."""
 
+from typing import Any
+
 import dagster as dg
 
 from orchestration.marts import forecast_keys, team_health_keys
@@ -68,7 +70,7 @@ def report_asset(kind: str, title: str) -> dg.AssetsDefinition:
             paths = pipeline.reports(rt, progress=context.log.info, kinds=[kind])
         if not paths:
             raise dg.Failure(description=f"the {kind} report wrote no file; see the step log")
-        meta: dict[str, object] = {"path": str(paths[0]), "as_of": rt.as_of.isoformat()}
+        meta: dict[str, Any] = {"path": str(paths[0]), "as_of": rt.as_of.isoformat()}
         md = paths[0].with_suffix(".md")
         if md.exists():
             meta["preview"] = dg.MetadataValue.md(md.read_text(encoding="utf-8")[:20000])

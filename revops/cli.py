@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import revops.telemetry  # noqa: F401
 import typer
 from rich.console import Console
 from rich.table import Table
 
+import revops.telemetry  # noqa: F401
 from revops.config import ConfigError, RevopsConfig, load_config
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_CREDENTIALS, EXIT_DATA = 0, 1, 2, 3, 4
