@@ -22,13 +22,17 @@ SANDBOX_TOKENS = {
 
 
 def ensure_dataset(folder: Path, *, seed: int = 42, size: str = "small", as_of: date | None = None,
-                   fiscal_year_start_month: int = 2, corporate_currency: str = "EUR") -> Dataset:
-    """The dataset saved in `folder` if it was made with the same settings, else a new one (saved)."""
+                   fiscal_year_start_month: int = 2, corporate_currency: str = "EUR",
+                   scenario: str | None = None) -> Dataset:
+    """The dataset saved in `folder` if it was made with the same settings, else a new one (saved).
+    `scenario` names a change to the company's future (`sandbox.generator.settings.SCENARIOS`)."""
     folder = Path(folder)
     from sandbox.generator.settings import GENERATOR_VERSION
 
+    # a dataset without a scenario has no "scenario" key in its meta, hence None
     wanted = {"seed": seed, "size": size, "fiscal_year_start_month": fiscal_year_start_month,
-              "corporate_currency": corporate_currency, "generator_version": GENERATOR_VERSION}
+              "corporate_currency": corporate_currency, "generator_version": GENERATOR_VERSION,
+              "scenario": scenario}
     meta_path = folder / "meta.json"
     if meta_path.exists():
         meta = json.loads(meta_path.read_text())
@@ -37,7 +41,7 @@ def ensure_dataset(folder: Path, *, seed: int = 42, size: str = "small", as_of: 
     from sandbox.generator import generate, render
 
     world = generate(seed=seed, size=size, as_of=as_of, fiscal_year_start_month=fiscal_year_start_month,
-                     corporate_currency=corporate_currency)
+                     corporate_currency=corporate_currency, scenario=scenario)
     dataset = render(world)
     dataset.save(folder)
     return dataset

@@ -278,3 +278,13 @@ DRIFT_DAYS = {"salesforce": 2, "hubspot": 4, "pipedrive": 6}
 
 # -- Targets for the headline KPIs (targets.csv; company scope) --------------------------------
 PIPELINE_COVERAGE_TARGET = 3.0  # public practice 2.4-4x
+
+# -- Scenarios: optional changes to the simulated future (scenarios.py) ------------------------
+# Each starts this many days after the generation as_of, so the as_of dataset is the unchanged
+# company and a step forward shows the change.
+SCENARIOS = ("conversion_drop",)
+SCENARIO_START_DAYS = 1
+# "conversion_drop": share of the qualification -> demo passes that still happen for deals entering
+# qualification from the start day on (a pass probability of about 0.55-0.6 falls to about 0.15).
+CONVERSION_DROP_KEEP = 0.25
+SCENARIO_STREAM = 10  # the scenario's random stream: the seed's child after the simulation's ten

@@ -22,6 +22,7 @@ from .hr import Absence, Answer, Quota, quota_levels, simulate_absences, simulat
 from .lifecycle import complete_history
 from .org import Org, simulate_org
 from .paths import PathInputs, run_paths
+from .scenarios import apply_scenario, check_scenario
 from .timeutil import DAY, NEVER, add_months, date_of, day_of, month_start, quarter_start, seconds_of
 
 
@@ -52,12 +53,18 @@ class World:
     fx: np.ndarray  # [currency, day - fx_first]
     fx_first: int
     manager_effects: dict[str, float] = field(default_factory=dict)
+    scenario: str | None = None  # a deliberate change to the future (scenarios.py), None: none
     # indexes that do not depend on the cutoff, shared by every view of the world
     static: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def as_of(self) -> date:
         return date_of(self.cutoff // DAY)
+
+    @property
+    def scenario_start(self) -> date | None:
+        """The first day the scenario changes (None without a scenario)."""
+        return date_of(self.generated_as_of + S.SCENARIO_START_DAYS) if self.scenario else None
 
     @property
     def as_of_datetime(self) -> datetime:
@@ -86,9 +93,14 @@ def _rngs(seed: int, n: int) -> list[np.random.Generator]:
 
 
 def generate(seed: int = 42, size: str = "small", as_of: date | None = None,
-             fiscal_year_start_month: int = 2, corporate_currency: str = "EUR") -> World:
+             fiscal_year_start_month: int = 2, corporate_currency: str = "EUR",
+             scenario: str | None = None) -> World:
     """Simulate the sandbox company: about 27 months of history ending at `as_of` (default today,
-    UTC) plus `HORIZON_DAYS` of future that `step` reveals. Same arguments, same world."""
+    UTC) plus `HORIZON_DAYS` of future that `step` reveals. Same arguments, same world.
+
+    `scenario` (one of `settings.SCENARIOS`) changes the future from `SCENARIO_START_DAYS` after
+    `as_of` on and nothing before it; see `scenarios.py`."""
+    check_scenario(scenario)
     if size not in S.SIZES:
         raise ValueError(f"sandbox generator: unknown size {size!r}; use one of {', '.join(S.SIZES)}")
     if not 1 <= fiscal_year_start_month <= 12:
@@ -116,9 +128,12 @@ def generate(seed: int = 42, size: str = "small", as_of: date | None = None,
     quotas = simulate_quotas(org, start, horizon, fiscal_year_start_month,
                              _quota_levels(org, deals, log, fx, fx_first, start, horizon, fiscal_year_start_month))
     effects = manager_change_effects(r[9]) if org.manager_changes else {}
-    return World(seed, size, fiscal_year_start_month, corporate_currency, start, horizon, as_of_day,
-                 as_of_day * DAY, org, companies, deals, log, won_ts, funnel, activities, accounts,
-                 absences, answers, quotas, fx, fx_first, effects)
+    world = World(seed, size, fiscal_year_start_month, corporate_currency, start, horizon, as_of_day,
+                  as_of_day * DAY, org, companies, deals, log, won_ts, funnel, activities, accounts,
+                  absences, answers, quotas, fx, fx_first, effects)
+    # applied last, on the finished timeline, so the quotas and everything before the start day
+    # are those of the unchanged company
+    return apply_scenario(world, scenario) if scenario else world
 
 
 def _quota_levels(org: Org, deals: Deals, log: EventLog, fx: np.ndarray, fx_first: int, start: int,

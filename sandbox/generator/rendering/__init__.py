@@ -45,4 +45,7 @@ def render(world: World, as_of: date | datetime | None = None, truth: bool | Non
         "horizon": date_of(world.horizon).isoformat(),
         "truth": "computed" if truth else "not computed (sandbox.generator.truth.build_truth(world))",
     }
+    if world.scenario:  # only then, so the meta of the unchanged company stays as it was
+        ds.meta["scenario"] = world.scenario
+        ds.meta["scenario_start"] = str(world.scenario_start)
     return ds
