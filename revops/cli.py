@@ -211,7 +211,7 @@ def sandbox_serve(config: ConfigOpt = None) -> None:
         raise typer.Exit(EXIT_CONFIG)
     ds = ensure_dataset(cfg.data_dir / "sandbox" / "dataset", seed=sb.seed, size=sb.size, as_of=sb.as_of,
                         fiscal_year_start_month=cfg.company.fiscal_year_start_month,
-                        corporate_currency=cfg.company.corporate_currency)
+                        corporate_currency=cfg.company.corporate_currency, scenario=sb.scenario)
     write_inputs(ds, cfg.resolve(cfg.sources.files.folder))
     with Sandbox(ds, cfg.data_dir / "sandbox" / "tls") as running:
         console.print("# sandbox CRM servers are running; in another shell:")
@@ -223,6 +223,58 @@ def sandbox_serve(config: ConfigOpt = None) -> None:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+@sandbox_app.command("step")
+def sandbox_step(
+    days: Annotated[int, typer.Option("--days", min=1, help="how many days the company moves forward")] = 1,
+    config: ConfigOpt = None,
+) -> None:
+    """Move the saved sandbox company forward: new deals, stage changes, wins, losses, edits, deletions.
+
+    The next `revops sync` then has a day (or more) of changes to pick up incrementally.
+    """
+    import json
+    from datetime import date
+
+    from sandbox.generator import generate, render, step
+    from sandbox.generator.settings import HORIZON_DAYS
+
+    cfg = _load(config)
+    sb = cfg.sandbox
+    if sb is None:
+        err.print("the configuration has no `sandbox:` section; add one (see revops.yml)")
+        raise typer.Exit(EXIT_CONFIG)
+    if sb.as_of is not None:
+        err.print(f"sandbox.as_of is fixed at {sb.as_of} in the configuration, so the next run would make the "
+                  "company again at that date; remove sandbox.as_of to let it move forward")
+        raise typer.Exit(EXIT_CONFIG)
+    folder = cfg.data_dir / "sandbox" / "dataset"
+    meta_path = folder / "meta.json"
+    if not meta_path.exists():
+        err.print(f"no sandbox company at {folder} yet: run `revops demo` (or `revops sync`) first")
+        raise typer.Exit(EXIT_FAILED)
+    meta = json.loads(meta_path.read_text())
+    as_of = date.fromisoformat(str(meta["as_of"])[:10])
+    # The company is always made again at the date it was first generated and moved forward from there:
+    # generated at a later date, its whole history would be drawn anew.
+    generated = date.fromisoformat(str(meta.get("generated_as_of", meta["as_of"]))[:10])
+    offset = (as_of - generated).days + days
+    if offset > HORIZON_DAYS:
+        err.print(f"the sandbox company is simulated {HORIZON_DAYS} days past {generated}, the day it was made; "
+                  f"it stands at {as_of} and cannot move {days} more day(s). Delete {folder} to make it again "
+                  "at today's date")
+        raise typer.Exit(EXIT_FAILED)
+    console.print(f"sandbox: moving the company from {as_of} forward by {days} day(s)")
+    world = generate(seed=int(meta.get("seed", sb.seed)), size=str(meta.get("size", sb.size)), as_of=generated,
+                     fiscal_year_start_month=cfg.company.fiscal_year_start_month,
+                     corporate_currency=cfg.company.corporate_currency, scenario=meta.get("scenario"))
+    render(step(world, offset)).save(folder)
+    new_meta = json.loads(meta_path.read_text())
+    new_meta["generated_as_of"] = generated.isoformat()
+    meta_path.write_text(json.dumps(new_meta, indent=2, default=str))
+    console.print(f"sandbox: the company now stands at {str(new_meta['as_of'])[:10]}; run `revops sync` "
+                  "to pick up the changes")
 
 
 def main() -> None:

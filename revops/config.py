@@ -175,6 +175,8 @@ class SandboxConfig(_Model):
     seed: int = 42
     size: Literal["tiny", "small", "large"] = "small"
     as_of: date | None = None
+    # A staged change in the simulated future that `sandbox step` reveals (see sandbox/generator/README.md).
+    scenario: Literal["conversion_drop"] | None = None
 
 
 class RevopsConfig(_Model):

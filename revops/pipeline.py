@@ -79,7 +79,7 @@ def runtime(config: RevopsConfig, progress: Progress | None = None) -> Iterator[
         dataset = ensure_dataset(
             config.data_dir / "sandbox" / "dataset", seed=config.sandbox.seed, size=config.sandbox.size,
             as_of=config.sandbox.as_of, fiscal_year_start_month=config.company.fiscal_year_start_month,
-            corporate_currency=config.company.corporate_currency)
+            corporate_currency=config.company.corporate_currency, scenario=config.sandbox.scenario)
         if config.sources.files.enabled:
             write_inputs(dataset, config.resolve(config.sources.files.folder))
         rt.sandbox = Sandbox(dataset, config.data_dir / "sandbox" / "tls").start()

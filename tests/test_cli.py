@@ -72,3 +72,42 @@ def test_missing_config_file_exits_2(tmp_path):
     result = runner.invoke(app, ["build", "--config", str(tmp_path / "none.yml")])
     assert result.exit_code == EXIT_CONFIG
     assert "not found" in result.output
+
+
+def sandbox_config(tmp_path: Path, as_of: str | None = None) -> Path:
+    data = yaml.safe_load((ROOT / "revops.yml").read_text())
+    data["sandbox"] = {"seed": 7, "size": "tiny", **({"as_of": as_of} if as_of else {})}
+    data["sources"]["files"]["folder"] = str(tmp_path / "inputs")
+    data["warehouse"] = {"path": str(tmp_path / "w.duckdb"), "data_dir": str(tmp_path)}
+    path = tmp_path / "revops.yml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_sandbox_step_moves_the_saved_company_forward_from_the_day_it_was_made(tmp_path):
+    import json
+    from datetime import date, timedelta
+
+    from sandbox.generator import generate, render, step
+    from sandbox.launch import ensure_dataset
+
+    config = sandbox_config(tmp_path)
+    folder = tmp_path / "sandbox" / "dataset"
+    made = date(2026, 11, 1)
+    ensure_dataset(folder, seed=7, size="tiny", as_of=made)
+    for days in (2, 3):
+        result = runner.invoke(app, ["sandbox", "step", "--days", str(days), "--config", str(config)])
+        assert result.exit_code == 0, result.output
+    meta = json.loads((folder / "meta.json").read_text())
+    assert meta["as_of"][:10] == (made + timedelta(days=5)).isoformat()
+    assert meta["generated_as_of"] == made.isoformat()
+    # the same company as stepping the world made that day by five days at once
+    expected = render(step(generate(seed=7, size="tiny", as_of=made), 5), truth=False)
+    saved = (folder / "hubspot" / "deals.jsonl").read_text()
+    assert saved.count("\n") == len(list(expected.objects("hubspot", "deals")))
+
+
+def test_sandbox_step_refuses_a_fixed_as_of_and_names_the_key(tmp_path):
+    result = runner.invoke(app, ["sandbox", "step", "--config", str(sandbox_config(tmp_path, as_of="2026-11-01"))])
+    assert result.exit_code == EXIT_CONFIG
+    assert "sandbox.as_of" in result.output
