@@ -81,17 +81,19 @@ def print_summary(rt: pipeline.Runtime, console: Console, skipped: list[str]) ->
                 t.add_row(schema, str(per_layer[schema][0]), f"{per_layer[schema][1]:,}")
         console.print(t)
         if ("kpi", "kpi_tracking") in tables:
+            # The last complete quarter: a running one compares a partial actual with a full target.
             rows = con.execute("""
                 with latest as (
                   select max(period_start) as p from kpi.kpi_tracking
-                  where grain = 'quarter' and scope_type = 'company' and actual is not null)
+                  where grain = 'quarter' and scope_type = 'company' and actual is not null and is_complete)
                 select kpi_label, target, actual, gap, pct_of_target, status, corrective_action
                 from kpi.kpi_tracking, latest
                 where grain = 'quarter' and scope_type = 'company' and period_start = latest.p and is_headline
                 order by kpi""").fetchall()
             period = con.execute("""select max(period_start) from kpi.kpi_tracking
-                where grain = 'quarter' and scope_type = 'company' and actual is not null""").fetchone()[0]  # type: ignore[index]
-            kt = Table(title=f"KPI tracking — company, fiscal quarter starting {period}")
+                where grain = 'quarter' and scope_type = 'company' and actual is not null and is_complete"""
+                                 ).fetchone()[0]  # type: ignore[index]
+            kt = Table(title=f"KPI tracking — company, last complete fiscal quarter (from {period})")
             for col in ("KPI", "target", "actual", "gap", "% of target", "status", "corrective action"):
                 kt.add_column(col)
             colours = {"green": "green", "amber": "yellow", "red": "red"}
@@ -100,6 +102,8 @@ def print_summary(rt: pipeline.Runtime, console: Console, skipped: list[str]) ->
                            f"[{colours.get(status, 'white')}]{status or '-'}[/]",
                            action if status in ("red", "amber") else "")
             console.print(kt)
+            console.print("The running quarter, the months and every team and rep are in kpi.kpi_tracking "
+                          "and the monthly report.")
     console.print(f"Warehouse: {wh}")
     serving = rt.config.resolve(rt.config.warehouse.serving_path)
     if serving.exists():

@@ -22,6 +22,8 @@ import pandas as pd
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 log = logging.getLogger(__name__)
+# Great Expectations logs every ephemeral context it creates at INFO; the results are what matter here.
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
