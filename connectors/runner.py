@@ -2,9 +2,11 @@
 
 One dlt pipeline per source (`revops_<source>`, DuckDB destination, dataset `raw_<source>`). dlt keeps
 the cursors in its state, committed in the same load as the data, so a crash never moves a cursor past
-data that did not land. After each load the runner writes `ops.sync_runs` and `ops.reconciliation`
-(what the source says it has against what the warehouse holds) and refreshes `ops.rejected_records`.
-One source failing never stops the others."""
+data that did not land; each merge is applied in one transaction, so a failed load (a full disk)
+leaves each table at its previous or its new content, never half merged, and the next sync lands the
+pending load before reading the source again. After each load the runner writes `ops.sync_runs` and
+`ops.reconciliation` (what the source says it has, read while the rows are written, against what the
+warehouse holds) and refreshes `ops.rejected_records`. One source failing never stops the others."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -83,15 +86,92 @@ def connector_module(name: str) -> Any:
     return importlib.import_module(f"connectors.{name}")
 
 
+def warehouse_destination(warehouse_path: Path) -> dlt.destinations.duckdb:
+    """The DuckDB destination of every pipeline, with each SQL load job in one transaction.
+
+    dlt applies a merge as a follow-up SQL job (delete the keys being loaded, then insert the new
+    versions from the staging dataset). Its DuckDB destination does not declare transaction support,
+    so that job runs in autocommit: each statement commits on its own, and a commit that fails (a
+    full disk) between the two leaves the delete applied without the insert, so those records are
+    missing from the warehouse until a later run re-applies the job. Declaring the support makes dlt
+    wrap the job in BEGIN ... COMMIT, and DuckDB rolls the whole merge back when the commit fails.
+
+    Replaced tables (the input files) go through the staging dataset for the same reason: the
+    default strategy empties the table before inserting, in separate commits."""
+    return dlt.destinations.duckdb(str(warehouse_path), supports_transactions=True,
+                                   replace_strategy="insert-from-staging")
+
+
+# Sources whose tables load from Arrow pages but were first loaded from dicts, which gave them dlt's
+# `_dlt_load_id` and `_dlt_id` columns (NOT NULL): their Arrow pages get the same columns, so the
+# tables keep one shape whichever way a row came in.
+ARROW_WITH_DLT_COLUMNS = frozenset({"hubspot"})
+
+
+def _arrow_with_dlt_columns(pipeline_name: str) -> None:
+    """Have dlt add `_dlt_load_id` and `_dlt_id` to the Arrow pages of this pipeline only (dlt reads
+    pipeline-scoped settings from `<PIPELINE>__<SECTION>__...` variables; an operator's own wins)."""
+    prefix = f"{pipeline_name.upper()}__NORMALIZE__PARQUET_NORMALIZER__"
+    for setting in ("ADD_DLT_LOAD_ID", "ADD_DLT_ID"):
+        os.environ.setdefault(prefix + setting, "true")
+
+
 def make_pipeline(name: str, warehouse_path: Path, pipelines_dir: Path) -> dlt.Pipeline:
+    """The dlt pipeline of one source (`revops_<name>` into dataset `raw_<name>`, or `raw_inputs`)."""
     dataset = "raw_inputs" if name == "inputs" else f"raw_{name}"
+    if name in ARROW_WITH_DLT_COLUMNS:
+        _arrow_with_dlt_columns(f"revops_{name}")
     return dlt.pipeline(
         pipeline_name=f"revops_{name}",
-        destination=dlt.destinations.duckdb(str(warehouse_path)),
+        destination=warehouse_destination(warehouse_path),
         dataset_name=dataset,
         pipelines_dir=str(pipelines_dir),
         progress="log" if os.environ.get("REVOPS_DLT_PROGRESS") else None,
     )
+
+
+@dataclass
+class Landed:
+    """What `run_pipeline` landed: rows per table, and what ran beside the load (its value or error)."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    during_load: Any = None
+    during_load_error: Exception | None = None
+
+
+def run_pipeline(pipeline: dlt.Pipeline, data: Any, *,
+                 while_loading: Callable[[], Any] | None = None) -> Landed:
+    """Land what an earlier, interrupted run had already fetched, then extract, normalize and load
+    `data`; `while_loading` runs in a thread beside the normalize and load steps.
+
+    A run that failed after extracting (a full disk, a crash during the load) leaves its load package
+    pending, with the cursors that go with it. `Pipeline.run` would finish that package and return
+    without reading `data` at all, so the sync after a failure would not bring the warehouse up to
+    date; finishing the package first and then running the source does. `while_loading` is for work
+    that needs the source's answers but not the warehouse (the reconciliation's counts): the API is
+    idle while the rows are written, so it costs no time."""
+    # restores the state from the warehouse if the pipelines folder lost it, lands a pending package
+    pipeline.run()
+    pipeline.extract(data)
+    landed = Landed()
+    pool: ThreadPoolExecutor | None = None
+    beside: Future[Any] | None = None
+    if while_loading is not None:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="revops-beside-load")
+        beside = pool.submit(while_loading)
+    try:
+        info = pipeline.normalize()
+        pipeline.load()
+    finally:
+        if pool is not None and beside is not None:
+            try:
+                landed.during_load = beside.result()
+            except Exception as exc:  # noqa: BLE001 - the caller decides whether it matters
+                landed.during_load_error = exc
+            pool.shutdown()
+    counts = dict(info.row_counts) if info is not None else {}
+    landed.rows = {k: int(v) for k, v in counts.items() if not k.startswith("_dlt")}
+    return landed
 
 
 def ensure_ops(con: duckdb.DuckDBPyConnection) -> None:
@@ -116,13 +196,6 @@ def refresh_rejected_view(con: duckdb.DuckDBPyConnection) -> None:
                  "null::varchar as reason, null::varchar as payload, null::timestamptz as rejected_at, "
                  "null::varchar as dataset where false"]
     con.execute("create or replace view ops.rejected_records as " + " union all ".join(parts))
-
-
-def _row_counts(pipeline: dlt.Pipeline) -> dict[str, int]:
-    trace = pipeline.last_trace
-    info = trace.last_normalize_info if trace else None
-    counts = dict(info.row_counts) if info else {}
-    return {k: int(v) for k, v in counts.items() if not k.startswith("_dlt")}
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -195,8 +268,10 @@ def sync_crm(
         client = client_factory(settings) if client_factory else module.Client(settings)
         pipeline = make_pipeline(name, warehouse_path, pipelines_dir)
         src = module.source(client, objects=objects, full_refresh=full_refresh, overlap=overlap)
+        landed = Landed()
         try:
-            pipeline.run(src)
+            # the source's counts are read while the rows are written (after the last page was read)
+            landed = run_pipeline(pipeline, src, while_loading=lambda: module.source_counts(client, objects))
         except Exception as exc:  # dlt wraps resource errors; unwrap ours
             inner = _unwrap(exc)
             if isinstance(inner, BudgetExhausted):
@@ -204,7 +279,7 @@ def sync_crm(
                 result.message = str(inner)
             else:
                 raise inner from None
-        result.rows = _row_counts(pipeline)
+        result.rows = landed.rows
         with duckdb.connect(str(warehouse_path)) as con:
             ensure_ops(con)
             result.rejected = _rejected_counts(con, f"raw_{name}", result.started_at)
@@ -218,7 +293,10 @@ def sync_crm(
             note = f"not available to this user or org: {', '.join(sorted(unavailable))}"
             result.message = f"{result.message}; {note}" if result.message else note
         if result.outcome == "success":
-            result.reconciliation = reconcile(name, module, client, warehouse_path, objects)
+            if landed.during_load_error is not None:
+                raise landed.during_load_error
+            result.reconciliation = reconcile(name, module, client, warehouse_path, objects,
+                                              counts=landed.during_load)
     except Exception as exc:
         result.outcome = "failed"
         result.message = _explain(name, exc, warehouse_path, pipelines_dir)
@@ -249,9 +327,10 @@ def _record_or_explain(warehouse_path: Path, pipelines_dir: Path, result: SyncRe
 
 
 def reconcile(name: str, module: Any, client: Any, warehouse_path: Path,
-              objects: Sequence[str] | None) -> list[dict[str, Any]]:
-    """Compare the source's own counts with the warehouse's, per object."""
-    counts: Mapping[str, int] = module.source_counts(client, objects)
+              objects: Sequence[str] | None, counts: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """Compare the source's own counts (read now unless given) with the warehouse's, per object."""
+    if counts is None:
+        counts = module.source_counts(client, objects)
     checked_at = datetime.now(UTC)
     out = []
     with duckdb.connect(str(warehouse_path)) as con:
@@ -377,8 +456,7 @@ def sync_files(folder: Path, warehouse_path: Path, pipelines_dir: Path) -> SyncR
     try:
         warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         pipeline = make_pipeline("inputs", warehouse_path, pipelines_dir)
-        pipeline.run(files_source(folder))
-        result.rows = _row_counts(pipeline)
+        result.rows = run_pipeline(pipeline, files_source(folder)).rows
         with duckdb.connect(str(warehouse_path)) as con:
             ensure_ops(con)
             result.rejected = _rejected_counts(con, "raw_inputs", result.started_at)

@@ -1,16 +1,18 @@
 """A requests session for REST APIs: status codes mapped to typed errors, retries, request counting,
-and secrets redacted from every message."""
+pacing to the API's rate window, and secrets redacted from every message."""
 
 from __future__ import annotations
 
 import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from typing import Any
 
 import requests
 
 from connectors.common.errors import AuthError, RateLimitError, RequestError, TransientError
+from connectors.common.pacing import RatePacer
 from connectors.common.retry import call_with_retry
 
 
@@ -32,8 +34,10 @@ def _retry_after(resp: requests.Response, reset_header: str | None) -> float | N
 
 
 class ApiSession:
-    """GET/POST JSON with error mapping and retries; thread-safe request counter.
-    `credential_variable`: the setting that holds the token, named in the hint of a 401/403."""
+    """GET/POST JSON with error mapping and retries; thread-safe (one session may serve several
+    threads), with a request counter.
+    `credential_variable`: the setting that holds the token, named in the hint of a 401/403;
+    `pacer`: keeps the requests within the API's rate window (and learns it from the answers)."""
 
     def __init__(
         self,
@@ -49,6 +53,7 @@ class ApiSession:
         reset_header: str | None = None,
         sleep: Callable[[float], None] | None = None,
         credential_variable: str | None = None,
+        pacer: RatePacer | None = None,
     ) -> None:
         self.source = source
         self.base_url = base_url.rstrip("/")
@@ -63,6 +68,7 @@ class ApiSession:
         self.sleep = sleep
         # the setting an operator renews when the API refuses the credentials (named in the hint)
         self.credential_variable = credential_variable
+        self.pacer = pacer
         self.request_count = 0
         self.retries = 0
         self.last_headers: Mapping[str, str] = {}
@@ -76,18 +82,25 @@ class ApiSession:
             self.request_count += 1
         url = self._url(path)
         params = {**self.default_params, **(kwargs.pop("params", None) or {})}
-        try:
-            resp = self.session.request(method, url, params=params, timeout=self.timeout, **kwargs)
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise TransientError(self.source, obj, f"{type(exc).__name__} calling {self._safe(path)}",
-                                 "The service did not answer; retrying") from None
-        except requests.RequestException as exc:
-            raise TransientError(self.source, obj, self._safe(str(exc))) from None
+        pacer = self.pacer
+        with pacer.slot() if pacer is not None else nullcontext() as ticket:
+            try:
+                resp = self.session.request(method, url, params=params, timeout=self.timeout, **kwargs)
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                raise TransientError(self.source, obj, f"{type(exc).__name__} calling {self._safe(path)}",
+                                     "The service did not answer; retrying") from None
+            except requests.RequestException as exc:
+                raise TransientError(self.source, obj, self._safe(str(exc))) from None
+            if pacer is not None:
+                pacer.observe(resp.headers, ticket)
         self.last_headers = resp.headers
         status = resp.status_code
         if status == 429:
+            retry_after = _retry_after(resp, self.reset_header)
+            if pacer is not None:  # the other threads wait too, instead of meeting 429s of their own
+                pacer.hold(1.0 if retry_after is None else retry_after)
             raise RateLimitError(self.source, obj, "rate limited (429)",
-                                 "Waiting as the API asks", retry_after=_retry_after(resp, self.reset_header))
+                                 "Waiting as the API asks", retry_after=retry_after)
         if status >= 500:
             raise TransientError(self.source, obj, f"server error {status} on {self._safe(path)}")
         if status in (401, 403):

@@ -4,7 +4,10 @@ Answers are read raw (`_preload_content=False`) and parsed here, so one malforme
 record to `_rejected_records` instead of failing a whole page in the library's deserialiser. The
 library's own urllib3 retries are turned off: every retry (429 with `Retry-After`, 5xx, dropped or
 truncated answers, POST search included) goes through `call_with_retry`, which can be counted and
-tested.
+tested. Requests are paced to the app's window, which HubSpot announces in its
+`X-HubSpot-RateLimit-Max` / `-Remaining` / `-Interval-Milliseconds` headers, and searches to the
+documented 5 per second (search answers carry no such headers), so the client may be used from
+several threads at once without meeting 429s.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from typing import Any
 from urllib.parse import urlsplit
 
 from hubspot import HubSpot
 from urllib3.util.retry import Retry
 
-from connectors.common.errors import BudgetExhausted, ConnectorError, TransientError
+from connectors.common.errors import BudgetExhausted, ConnectorError, RateLimitError, TransientError
+from connectors.common.pacing import RateHeaders, RatePacer
 from connectors.common.retry import call_with_retry
 from connectors.hubspot.errors import header, map_error
 from connectors.hubspot.settings import (
@@ -27,6 +32,7 @@ from connectors.hubspot.settings import (
     BATCH_READ_SIZE,
     LIST_PAGE_SIZE,
     OWNERS_PAGE_SIZE,
+    SEARCH_RATE_WINDOW,
     SOURCE,
     Settings,
 )
@@ -35,6 +41,11 @@ Record = dict[str, Any]
 # No retries inside urllib3, and a 429 comes back as an answer (not MaxRetryError) for us to map.
 NO_LIBRARY_RETRY = Retry(total=0, respect_retry_after_header=False, raise_on_status=False)
 DAILY_REMAINING = "x-hubspot-ratelimit-daily-remaining"
+APP_WINDOW = RateHeaders(
+    limit="x-hubspot-ratelimit-max",
+    remaining="x-hubspot-ratelimit-remaining",
+    window_ms="x-hubspot-ratelimit-interval-milliseconds",
+)
 
 
 def split_properties(names: Sequence[str], max_chars: int) -> list[list[str]]:
@@ -69,6 +80,9 @@ class Client:
         self.retries = 0
         self.daily_remaining: int | None = None
         self.budget_exhausted: BudgetExhausted | None = None
+        # the app's window depends on the account's tier: none until the first answer announces it
+        self.pacer = RatePacer(None, 10.0, headers=APP_WINDOW)
+        self.search_pacer = RatePacer(settings.search_rate_limit, SEARCH_RATE_WINDOW)
         crm = HubSpot(access_token=settings.access_token, host=settings.base_url, retry=NO_LIBRARY_RETRY).crm
         # Each discovery attribute builds a new API client and connection pool: build them once.
         self._objects = crm.objects.basic_api
@@ -83,25 +97,39 @@ class Client:
         return f"Client(base_url={self.settings.base_url!r})"
 
     # -- one call ---------------------------------------------------------------------------------
-    def call(self, obj: str | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Record:
-        """`fn(*args, **kwargs)` of the library, raw; the parsed JSON answer, retried and mapped."""
+    def call(self, obj: str | None, fn: Callable[..., Any], *args: Any, search: bool = False,
+             **kwargs: Any) -> Record:
+        """`fn(*args, **kwargs)` of the library, raw; the parsed JSON answer, paced, retried and
+        mapped. `search`: the call is a CRM search (its own, tighter limit)."""
 
         def attempt() -> Record:
             if self.budget_exhausted is not None:
                 raise self.budget_exhausted
             with self._lock:
                 self.request_count += 1
-            try:
-                response = fn(*args, _preload_content=False, _request_timeout=self.settings.timeout, **kwargs)
+            with ExitStack() as slots:
+                if search:
+                    slots.enter_context(self.search_pacer.slot())
+                ticket = slots.enter_context(self.pacer.slot())
                 try:
-                    data = response.data
-                finally:
-                    response.release_conn()
-                self._note_budget(response.headers, obj)
-            except ConnectorError:
-                raise
-            except Exception as exc:
-                raise self._mapped(exc, obj) from None
+                    response = fn(*args, _preload_content=False, _request_timeout=self.settings.timeout,
+                                  **kwargs)
+                    try:
+                        data = response.data
+                    finally:
+                        response.release_conn()
+                    self._note_budget(response.headers, obj)
+                    self.pacer.observe(response.headers, ticket)
+                except ConnectorError:
+                    raise
+                except Exception as exc:
+                    error = self._mapped(exc, obj)
+                    if isinstance(error, RateLimitError):  # the other threads wait too
+                        # HubSpot names the policy: the search limit is the "secondly" one
+                        secondly = search and "your secondly limit" in error.message.lower()
+                        (self.search_pacer if secondly else self.pacer).hold(
+                            error.retry_after if error.retry_after is not None else 1.0)
+                    raise error from None
             try:
                 parsed = json.loads(data) if data else {}
             except ValueError:
@@ -257,7 +285,7 @@ class Client:
 
     def search_page(self, object_type: str, body: Record) -> Record:
         """One page of `POST /crm/v3/objects/{type}/search`."""
-        return self.call(object_type, self._search.do_search, object_type, body)
+        return self.call(object_type, self._search.do_search, object_type, body, search=True)
 
     def count(self, object_type: str) -> int:
         """Live (not archived) records of an object type, as search's `total` says."""

@@ -1,5 +1,6 @@
 """Resources read for the records changed since their own cursor: property history (deal stages,
-contact lifecycle stages) and the v4 associations between deals, contacts, companies and engagements."""
+contact lifecycle stages) and the v4 associations between deals, contacts, companies and engagements.
+Pages go to dlt as Arrow tables (see `connectors.common.arrow`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import dlt
+import pyarrow as pa
 from dlt.sources import DltResource
 
+from connectors.common.arrow import arrow_schema, to_arrow
 from connectors.common.errors import BudgetExhausted
 from connectors.common.records import reject
 from connectors.hubspot.client import Client
@@ -33,6 +36,8 @@ def history_resource(client: Client, table: str, full_refresh: bool, overlap_ms:
     object_type, prop, key = HISTORY_OBJECTS[table]
     cursor_property = CURSOR_PROPERTY[object_type]
 
+    schema = arrow_schema(_types(history_columns(key)))
+
     def emit(records: Iterable[Mapping[str, Any]]) -> Iterator[Any]:
         out: list[Record] = []
         for record in records:
@@ -42,8 +47,7 @@ def history_resource(client: Client, table: str, full_refresh: bool, overlap_ms:
             out.extend(good)
             for entry, reason in bad:
                 yield reject(SOURCE, table, rid, f"{prop} history of {object_type} {rid}: {reason}", entry)
-        if out:
-            yield out
+        yield from _arrow_page(table, key, out, schema)
 
     def rows() -> Iterator[Any]:
         state = dlt.current.resource_state()
@@ -81,6 +85,21 @@ def history_resource(client: Client, table: str, full_refresh: bool, overlap_ms:
     )
 
 
+def _types(columns: Mapping[str, Any]) -> dict[str, str]:
+    return {name: str(hint["data_type"]) for name, hint in columns.items()}
+
+
+def _arrow_page(table: str, key: str, rows: list[Record], schema: pa.Schema) -> Iterator[Any]:
+    """A page of rows as one Arrow table (the rows Arrow refuses, normally none, quarantined)."""
+    if not rows:
+        return
+    page, refused = to_arrow(rows, schema)
+    for row, reason in refused:
+        yield reject(SOURCE, table, row.get(key), reason, row)
+    if page.num_rows:
+        yield page
+
+
 def _batches(pages: Iterable[list[Record]], size: int) -> Iterator[list[Record]]:
     """Pages regrouped into batches of about `size` records (v4 reads up to 1,000 ids per call)."""
     batch: list[Record] = []
@@ -96,6 +115,8 @@ def _batches(pages: Iterable[list[Record]], size: int) -> Iterator[list[Record]]
 def associations_resource(client: Client, full_refresh: bool, overlap_ms: int) -> DltResource:
     """The `associations` table; a re-read record's rows replace its earlier ones."""
     from_types = list(dict.fromkeys(a for a, _ in ASSOCIATION_PAIRS))
+
+    schema = arrow_schema(_types(ASSOCIATION_COLUMNS))
 
     def rows() -> Iterator[Any]:
         state = dlt.current.resource_state()
@@ -122,7 +143,7 @@ def associations_resource(client: Client, full_refresh: bool, overlap_ms: int) -
                         out.extend(good)
                         for entry, reason in bad:
                             yield reject(SOURCE, "associations", f"{from_type}/{rid}", reason, entry)
-                    yield out
+                    yield from _arrow_page("associations", "from_id", out, schema)
                     if saved is not None:  # the batch has landed: the cursor may pass it
                         for record in batch:
                             moved = latest(cursors.get(from_type), cursor_ms(record, cursor_property))

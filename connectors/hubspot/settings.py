@@ -62,6 +62,8 @@ ASSOCIATION_BATCH_SIZE = 1000  # API maximum for v4 association batch reads
 OWNERS_PAGE_SIZE = 100
 MAX_PROPERTY_CHARS = 6000  # properties per GET are split so a URL stays under common 8 KB limits
 DEFAULT_BUDGET_RESERVE = 500  # daily requests left for other integrations before the sync stops
+SEARCH_RATE_LIMIT = 5  # CRM search requests per second per account (search answers carry no headers)
+SEARCH_RATE_WINDOW = 1.0
 
 # HubSpot property type (and field type) -> the dlt column type its values are cast to.
 COLUMN_TYPES: dict[str, str] = {
@@ -84,6 +86,7 @@ class Settings:
     search_result_cap: int = SEARCH_RESULT_CAP
     search_page_size: int = SEARCH_PAGE_SIZE
     max_property_chars: int = MAX_PROPERTY_CHARS
+    search_rate_limit: int | None = SEARCH_RATE_LIMIT  # None: searches are paced by 429s only
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

@@ -2,7 +2,9 @@
 
 Built on `connectors.common.http.ApiSession` (status mapping, retries honouring `Retry-After`,
 request counting, secrets redacted). The token travels in the `x-api-token` header (or as an OAuth
-bearer token), never in a URL.
+bearer token), never in a URL. Requests are paced to the burst window Pipedrive announces in its
+`x-ratelimit-limit` / `x-ratelimit-remaining` headers (per token, per 2 seconds), so the client may be
+used from several threads at once without meeting 429s.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from urllib.parse import urlsplit
 
 from connectors.common.errors import AuthError, BudgetExhausted, RequestError, TransientError
 from connectors.common.http import ApiSession
-from connectors.pipedrive.settings import SOURCE, Settings
+from connectors.common.pacing import RateHeaders, RatePacer
+from connectors.pipedrive.settings import RATE_WINDOW_SECONDS, SOURCE, Settings
 
 Record = dict[str, Any]
 BUDGET_HEADER = "x-daily-ratelimit-token-remaining"
+RATE_HEADERS = RateHeaders(limit="x-ratelimit-limit", remaining="x-ratelimit-remaining")
 
 
 class Client:
@@ -42,6 +46,8 @@ class Client:
             secrets=[settings.api_token],
             reset_header="x-ratelimit-reset",
             sleep=self._sleep,
+            # the limit depends on the plan: none until the first answer announces it
+            pacer=RatePacer(None, RATE_WINDOW_SECONDS, headers=RATE_HEADERS),
         )
 
     def __repr__(self) -> str:

@@ -14,6 +14,8 @@ DEFAULT_BASE_URL = "https://api.pipedrive.com"
 PAGE_SIZE = 500  # the API maximum for v1 and v2 lists
 CURSOR_FIELD = "update_time"
 DEFAULT_TOKEN_RESERVE = 500  # daily-budget tokens left for other integrations before we stop
+RATE_WINDOW_SECONDS = 2.0  # the burst limit (x-ratelimit-limit) counts requests per 2 s per token
+FLOW_WORKERS = 8  # deal flows read at once (one request per deal); the pacer keeps them in the window
 
 # Raw table name -> v2 list path (cursor paging, `updated_since`).
 V2_OBJECTS: dict[str, str] = {

@@ -51,14 +51,18 @@ def test_a_flaky_network_loses_nothing(rig, crm: str) -> None:
 
 
 @pytest.mark.parametrize("crm", [c for c in CRMS if c != "salesforce"])
-def test_the_apis_rate_limit_is_waited_out_as_the_server_asks(rig, crm: str) -> None:
-    # A tight window so the tiny company hits it; the client waits the real Retry-After.
+def test_the_apis_rate_limit_is_kept_without_running_into_it(rig, crm: str) -> None:
+    # A window far too tight for the tiny company's sync: the client paces itself to the limit the
+    # server announces in its rate-limit headers (real waits) instead of meeting 429s and waiting
+    # out their Retry-After.
     faults = CountingFaults(rate_limit=25, rate_window=1.0)
     extra = {"search_rate_limit": 5} if crm == "hubspot" else {}
     r = rig(crm, "rate limit enforced (25 requests/s, real waits)", faults=faults, server_kwargs=extra)
     r.check(r.sync(sleeper=Sleeper(cap=None)))
-    limited = sum(1 for _, _, status in r.server.requests if status == 429)
-    assert limited > 0, "the window should have been hit at least once"
+    statuses = [status for _, _, status in r.server.requests]
+    assert len(statuses) > 3 * 25, "the sync was meant to need several windows"
+    limited = statuses.count(429)
+    assert limited <= 2, f"{limited} requests ran into the window"
 
 
 @pytest.mark.skipif("salesforce" not in CRMS, reason="the Salesforce connector does not import")
