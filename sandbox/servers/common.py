@@ -7,6 +7,7 @@ rate-limited request (`rate_limited_response`) and a server error (`server_error
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 import socket
@@ -162,7 +163,7 @@ class CrmServer:
         return None
 
     def rate_limited_response(self, retry_after: float) -> Response:
-        return Response(429, {"error": "rate limited"}, {"Retry-After": str(max(1, round(retry_after)))})
+        return Response(429, {"error": "rate limited"}, {"Retry-After": str(max(1, math.ceil(retry_after)))})
 
     def server_error_response(self, status: int) -> Response:
         return Response(status, {"error": "server error"})

@@ -5,6 +5,7 @@ Route handlers live in `objects.py` and `metadata.py`; `server.py` puts them tog
 
 from __future__ import annotations
 
+import math
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -160,7 +161,7 @@ class HubSpotBase(CrmServer):
             "policyName": policy,
             "requestId": str(uuid.uuid4()),
         }
-        headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after is not None else {}
+        headers = {"Retry-After": str(max(1, math.ceil(retry_after)))} if retry_after is not None else {}
         return Response(429, body, headers)
 
     # -- dataset access ---------------------------------------------------------------------------
