@@ -117,6 +117,9 @@ def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, sets: dict[str, list
     """Validate one table; one result per expectation (a missing table or column is a failure)."""
     import great_expectations as gx
 
+    # GE sets its own loggers up when imported; quiet them after that (INFO on every ephemeral context)
+    for name in ("great_expectations", "great_expectations.data_context.types.base"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     today = today or date.today()
     frame, cols = _frame(con, suite)
     checked_at = datetime.now(UTC)
