@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 
+from connectors.common.arrow import ARROW_TYPES
 from connectors.common.records import parse_bool, parse_date, parse_datetime, parse_float
 
 _NAMING = NamingConvention()
@@ -27,16 +28,6 @@ DLT_TYPES = {
     "percent": "double",
     "date": "date",
     "datetime": "timestamp",
-}
-
-
-_ARROW_TYPES: dict[str, pa.DataType] = {
-    "bool": pa.bool_(),
-    "bigint": pa.int64(),
-    "double": pa.float64(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-    "text": pa.string(),
 }
 
 
@@ -73,7 +64,7 @@ def arrow_schema(types: Mapping[str, str]) -> pa.Schema:
         column = column_name(name)
         if column not in fields:
             fields[column] = pa.field(
-                column, _ARROW_TYPES[DLT_TYPES.get(ftype, "text")], nullable=name != "Id"
+                column, ARROW_TYPES[DLT_TYPES.get(ftype, "text")], nullable=name != "Id"
             )
     return pa.schema(list(fields.values()))
 
