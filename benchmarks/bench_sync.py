@@ -17,6 +17,7 @@ import math
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,58 @@ def sync_once(crm: str, sb: Sandbox, warehouse: Path, pipelines: Path) -> dict[s
     return out
 
 
+def sync_concurrently(crms: list[str], sb: Sandbox, warehouse: Path, pipelines: Path) -> dict[str, Any]:
+    """The full syncs of all CRMs at once, each into a warehouse file of its own (DuckDB lets one
+    process write a file at a time), then merged into `warehouse`. Each CRM still has its own server,
+    limits and child process, so its figures are its own; they share the machine's cores."""
+    parts = {crm: warehouse.with_name(f"{warehouse.stem}-{crm}.duckdb") for crm in crms}
+    with ThreadPoolExecutor(len(crms)) as pool:
+        futures = {crm: pool.submit(sync_once, crm, sb, parts[crm], pipelines) for crm in crms}
+        out = {crm: future.result() for crm, future in futures.items()}
+    t0 = time.perf_counter()
+    merge_warehouses(warehouse, [parts[crm] for crm in crms])
+    for path in parts.values():
+        path.unlink(missing_ok=True)
+    out["_merge_s"] = round(time.perf_counter() - t0, 2)  # type: ignore[assignment]
+    return out
+
+
+def merge_warehouses(target: Path, sources: list[Path]) -> None:
+    """Copy every table of `sources` into `target`; a table several sources hold (the sync ledger)
+    gets their rows appended by column name."""
+    import duckdb
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(target))
+    try:
+        for i, source in enumerate(sources):
+            alias = f"part_{i}"
+            con.execute(f"attach '{source}' as {alias} (read_only)")
+            tables = con.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_catalog = ? and table_type = 'BASE TABLE' order by 1, 2", [alias]).fetchall()
+            for schema, table in tables:
+                exists = con.execute(
+                    "select count(*) from information_schema.tables where table_catalog = current_database() "
+                    "and table_schema = ? and table_name = ?", [schema, table]).fetchone()[0]
+                con.execute(f'create schema if not exists "{schema}"')
+                if exists:
+                    con.execute(f'insert into "{schema}"."{table}" by name '
+                                f'select * from {alias}."{schema}"."{table}"')
+                else:
+                    con.execute(f'create table "{schema}"."{table}" as select * from {alias}."{schema}"."{table}"')
+            con.execute(f"detach {alias}")
+    finally:
+        con.close()
+
+
+def save_partial(path: Path | None, out: dict[str, Any]) -> None:
+    """What is measured so far, so that a repeat failing late (hours into a large run) keeps it."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(out, default=str, indent=1), encoding="utf-8")
+
+
 def build_once(config: Path, as_of: str) -> dict[str, Any]:
     child = run_child(["benchmarks/children.py", "build", json.dumps({"config": str(config), "as_of": as_of})])
     out = dict(child.output)
@@ -102,8 +155,10 @@ def build_once(config: Path, as_of: str) -> dict[str, Any]:
     return out
 
 
-def bench_repeat(size: str, crms: list[str], folder: Path, *, dbt: bool, check: bool) -> dict[str, Any]:
-    """One repeat: company, full syncs, build, a day, incremental syncs, rebuild."""
+def bench_repeat(size: str, crms: list[str], folder: Path, *, dbt: bool, check: bool, concurrent: bool = False,
+                 marts: bool = False, partial: Path | None = None) -> dict[str, Any]:
+    """One repeat: company, full syncs (one after the other, or all at once with `concurrent`), build, a
+    day, incremental syncs (one after the other), rebuild."""
     from revops.config import load_config
     from sandbox.generator import render, step
 
@@ -113,28 +168,48 @@ def bench_repeat(size: str, crms: list[str], folder: Path, *, dbt: bool, check: 
     warehouse, pipelines = config.warehouse_path, config.data_dir / "dlt_pipelines"
     out: dict[str, Any] = {"size": size, "generate_s": round(gen_s, 2),
                            "records": {c: sum(len(v) for v in o.values()) for c, o in dataset.records.items()},
-                           "full": {}, "incremental": {}, "mismatches": {}}
+                           "full": {}, "incremental": {}, "mismatches": {}, "concurrent_full_syncs": concurrent}
+    save_partial(partial, out)
     with Sandbox(dataset, folder / "tls") as sb:
-        for crm in crms:
-            out["full"][crm] = sync_once(crm, sb, warehouse, pipelines)
+        if concurrent:
+            t0 = time.perf_counter()
+            out["full"] = sync_concurrently(crms, sb, warehouse, pipelines)
+            out["merge_s"] = out["full"].pop("_merge_s")
+            out["full_syncs_wall_s"] = round(time.perf_counter() - t0, 2)
+        else:
+            for crm in crms:
+                out["full"][crm] = sync_once(crm, sb, warehouse, pipelines)
+                save_partial(partial, out)
+        save_partial(partial, out)
         if dbt:
             write_inputs(dataset, config.resolve(config.sources.files.folder))
             out["build_full"] = build_once(config_path, str(dataset.meta["as_of"]))
+            save_partial(partial, out)
+            if marts:
+                child = run_child(["benchmarks/children.py", "marts",
+                                   json.dumps({"config": str(config_path), "as_of": str(dataset.meta["as_of"])})])
+                out["marts"] = {**child.output, "wall_s": child.wall_s, "psutil_peak_mb": child.psutil_peak_mb}
+                save_partial(partial, out)
         t0 = time.perf_counter()
         world = step(world, 1)
         dataset.replace(render(world, truth=False))
         out["step_s"] = round(time.perf_counter() - t0, 2)
         for crm in crms:
             out["incremental"][crm] = sync_once(crm, sb, warehouse, pipelines)
+            save_partial(partial, out)
         if dbt:
             write_inputs(dataset, config.resolve(config.sources.files.folder))
             out["build_after_incremental"] = build_once(config_path, str(dataset.meta["as_of"]))
+            save_partial(partial, out)
         if check:
             for crm in crms:
+                t0 = time.perf_counter()
                 comparison = compare_warehouse(dataset, warehouse, crm)
                 out["mismatches"][crm] = {"mismatches": comparison.mismatch_count,
                                           "records_compared": comparison.records_compared,
-                                          "first": comparison.mismatches[:3]}
+                                          "first": comparison.mismatches[:3],
+                                          "seconds": round(time.perf_counter() - t0, 2)}
+                save_partial(partial, out)
     shutil.rmtree(folder, ignore_errors=True)
     return out
 
@@ -142,5 +217,7 @@ def bench_repeat(size: str, crms: list[str], folder: Path, *, dbt: bool, check: 
 if __name__ == "__main__":
     options = json.loads(sys.argv[1])
     result = bench_repeat(options["size"], list(options["crms"]), Path(options["folder"]),
-                          dbt=bool(options["dbt"]), check=bool(options["check"]))
+                          dbt=bool(options["dbt"]), check=bool(options["check"]),
+                          concurrent=bool(options.get("concurrent")), marts=bool(options.get("marts")),
+                          partial=Path(options["partial"]) if options.get("partial") else None)
     print(json.dumps(result, default=str), flush=True)

@@ -2,6 +2,7 @@
 
     python benchmarks/children.py sync '<json>'    # one connector sync through connectors.runner
     python benchmarks/children.py build '<json>'   # input files, config tables and `dbt build`
+    python benchmarks/children.py marts '<json>'   # the forecast and team-health marts on a built warehouse
 
 Each prints one JSON line: the outcome, the seconds of the work itself (imports excluded) and the
 process's peak resident memory, after the imports and at the end."""
@@ -70,6 +71,43 @@ def build(args: dict[str, Any]) -> dict[str, Any]:
             "inputs_s": round(inputs_s, 3), "files_outcome": files.outcome, "rss_peak_mb": _peak_mb()}
 
 
+def marts(args: dict[str, Any]) -> dict[str, Any]:
+    """The forecast and the team-health marts on the built warehouse, timed apart, with the settings of
+    the run's revops.yml (as `revops build` computes them after dbt)."""
+    from datetime import date
+
+    import duckdb
+
+    from revops.config import load_config
+    from revops.forecast import build_forecast
+    from revops.team_health import build_team_health
+
+    cfg = load_config(Path(args["config"]))
+    as_of = date.fromisoformat(str(args["as_of"])[:10])
+    out: dict[str, Any] = {}
+    with duckdb.connect(str(cfg.warehouse_path)) as con:
+        t0 = time.perf_counter()
+        rows = build_forecast(con, as_of=as_of, fiscal_year_start_month=cfg.company.fiscal_year_start_month,
+                              corporate_currency=cfg.company.corporate_currency, seed=cfg.forecast.seed,
+                              simulations=cfg.forecast.simulations, backtest_periods=cfg.forecast.backtest_periods)
+        out["forecast_s"] = round(time.perf_counter() - t0, 3)
+        out["forecast_rows"] = rows
+        out["forecast_rss_peak_mb"] = _peak_mb()
+        t = cfg.team_health
+        t0 = time.perf_counter()
+        rows = build_team_health(con, as_of=as_of, min_survey_respondents=t.min_survey_respondents,
+                                 small_team_threshold=t.small_team_threshold, ramp_share=t.ramp_share,
+                                 sdr_monthly_meeting_target=t.sdr_monthly_meeting_target,
+                                 impact_window_days=t.impact_window_days, min_deals_per_side=t.min_deals_per_side,
+                                 fiscal_year_start_month=cfg.company.fiscal_year_start_month)
+        out["team_health_s"] = round(time.perf_counter() - t0, 3)
+        out["team_health_rows"] = rows
+        out["deals"] = con.execute("select count(*) from marts.fct_deals").fetchone()[0]
+        out["open_deals"] = con.execute("select count(*) from marts.fct_deals where status not in ('won', 'lost')").fetchone()[0]
+    out["rss_peak_mb"] = _peak_mb()
+    return out
+
+
 if __name__ == "__main__":
     kind, payload = sys.argv[1], json.loads(sys.argv[2])
-    print(json.dumps({"sync": sync, "build": build}[kind](payload), default=str), flush=True)
+    print(json.dumps({"sync": sync, "build": build, "marts": marts}[kind](payload), default=str), flush=True)

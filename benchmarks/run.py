@@ -38,6 +38,7 @@ from benchmarks.stats import run_child, summary  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 CRMS = ("salesforce", "hubspot", "pipedrive")
+WORKER_TIMEOUT_S = 8 * 3600  # one repeat at one size; the large company's syncs alone take hours
 
 
 def log(message: str) -> None:
@@ -58,26 +59,39 @@ def available_crms(wanted: list[str]) -> list[str]:
 
 
 def bench_syncs(sizes: list[str], repeats: dict[str, int], crms: list[str], *, dbt: bool, check: bool,
-                workdir: Path) -> dict[str, list[dict[str, Any]]]:
+                workdir: Path, concurrent: set[str], partial_dir: Path, marts: bool) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for size in sizes:
         out[size] = []
         for r in range(repeats[size]):
-            log(f"sync benchmark: {size}, repeat {r + 1}/{repeats[size]}")
+            log(f"sync benchmark: {size}, repeat {r + 1}/{repeats[size]}"
+                + (" (full syncs concurrent)" if size in concurrent else ""))
+            partial = partial_dir / f"partial-{size}-{r}.json"
             options = {"size": size, "crms": crms, "folder": str(workdir / f"{size}-{r}"), "dbt": dbt,
-                       "check": check}
-            worker = run_child(["benchmarks/bench_sync.py", json.dumps(options)])
+                       "check": check, "concurrent": size in concurrent, "partial": str(partial),
+                       "marts": marts and set(crms) == set(CRMS)}
+            worker = run_child(["benchmarks/bench_sync.py", json.dumps(options)], timeout=WORKER_TIMEOUT_S)
             run = worker.output
             if "full" not in run:
-                raise RuntimeError(f"sync benchmark at {size} failed: {run.get('error', run)}")
+                # a late failure (hours into a large run) keeps what was measured before it
+                error = run.get("error", run)
+                if not partial.exists():
+                    raise RuntimeError(f"sync benchmark at {size} failed: {error}")
+                run = {**json.loads(partial.read_text(encoding="utf-8")), "failed": str(error)[-1500:]}
+                log(f"  failed after some measurements (kept from {partial}): {str(error)[-300:]}")
+            partial.unlink(missing_ok=True)
             run["worker_peak_mb"] = worker.psutil_peak_mb
             for crm in crms:
-                f, i = run["full"][crm], run["incremental"][crm]
+                f, i = run["full"].get(crm, {}), run["incremental"].get(crm, {})
                 log(f"  {crm}: full {f.get('seconds')}s {f.get('rows_total')} rows {f.get('accepted')} req "
                     f"({f.get('outcome')}); incremental {i.get('seconds')}s {i.get('accepted')} req")
             for key in ("build_full", "build_after_incremental"):
                 if key in run:
                     log(f"  dbt {key}: {run[key].get('seconds')}s ok={run[key].get('ok')}")
+            if "marts" in run:
+                m = run["marts"]
+                log(f"  marts on the warehouse: forecast {m.get('forecast_s')}s, team health {m.get('team_health_s')}s"
+                    + (f" ({m['error'][-200:]})" if "error" in m else ""))
             out[size].append(run)
     return out
 
@@ -160,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-dbt", action="store_true")
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--skip-marts", action="store_true", help="skip the forecast and team-health scripts")
+    parser.add_argument("--concurrent-syncs", default="", metavar="SIZES",
+                        help="sizes (comma-separated) whose full syncs run all at once, each CRM into its own "
+                             "file, merged before the build: large's take about an hour each")
     parser.add_argument("--no-check", action="store_true", help="skip comparing each warehouse with the sandbox")
     parser.add_argument("--quick", action="store_true", help="tiny company, one repeat, no demo")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -173,8 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"environment": environment(args), "sizes": sizes, "repeats": repeats, "crms": crms}
     with tempfile.TemporaryDirectory(prefix="revops-bench-") as tmp:
         workdir = Path(tmp)
+        concurrent = {s.strip() for s in args.concurrent_syncs.split(",") if s.strip()}
         results["syncs"] = bench_syncs(sizes, repeats, crms, dbt=not args.skip_dbt, check=not args.no_check,
-                                       workdir=workdir)
+                                       workdir=workdir, concurrent=concurrent, partial_dir=args.out,
+                                       marts=not args.skip_marts)
         if not args.skip_marts:
             results["forecast"] = bench_script("bench_forecast.py", args.repeats, [])
             results["team_health"] = bench_script("bench_team_health.py", args.repeats, [])
