@@ -22,12 +22,29 @@ def sync_summaries(syncs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         for crm in crms:
             per_mode = {}
             for mode in ("full", "incremental"):
-                items = [r[mode][crm] for r in runs]
+                items = [r[mode][crm] for r in runs if crm in r.get(mode, {})]
                 per_mode[mode] = {k: summary([i.get(k) for i in items]) for k in keys}
                 per_mode[mode]["outcomes"] = sorted({str(i.get("outcome")) for i in items})
             out[size]["crms"][crm] = per_mode
             out[size]["crms"][crm]["mismatches"] = sum(
                 (r.get("mismatches", {}).get(crm) or {}).get("mismatches", 0) for r in runs)
+        out[size]["concurrent_full_syncs"] = any(r.get("concurrent_full_syncs") for r in runs)
+        out[size]["full_syncs_wall_s"] = summary([r.get("full_syncs_wall_s") for r in runs])
+        out[size]["merge_s"] = summary([r.get("merge_s") for r in runs])
+        out[size]["step_s"] = summary([r.get("step_s") for r in runs])
+        out[size]["worker_peak_mb"] = summary([r.get("worker_peak_mb") for r in runs])
+        out[size]["failed"] = [r["failed"] for r in runs if r.get("failed")]
+        out[size]["compare_s"] = summary([sum((m or {}).get("seconds") or 0 for m in r.get("mismatches", {}).values())
+                                          or None for r in runs])
+        out[size]["records_compared"] = summary([sum((m or {}).get("records_compared") or 0
+                                                     for m in r.get("mismatches", {}).values()) or None for r in runs])
+        marts = [r["marts"] for r in runs if "error" not in r.get("marts", {"error": 1})]
+        if marts:
+            out[size]["marts"] = {k: summary([m.get(k) for m in marts])
+                                  for k in ("forecast_s", "team_health_s", "deals", "open_deals",
+                                            "forecast_rss_peak_mb", "rss_peak_mb")}
+        elif any("marts" in r for r in runs):
+            out[size]["marts"] = {"error": next(r["marts"].get("error") for r in runs if "marts" in r)}
         for key in ("build_full", "build_after_incremental"):
             builds = [r[key] for r in runs if key in r]
             if builds:
@@ -62,6 +79,19 @@ def render(results: dict[str, Any], sums: dict[str, Any]) -> str:
                   "generator's `large` (about 1M deals; 7M HubSpot objects and 11M associations) needs about "
                   "70,000 HubSpot requests for a full sync, over an hour at the enforced 19 requests/s; run it "
                   "with `--sizes small,large` if you have the time.", ""]
+    concurrent = [size for size, s in sums.items() if s.get("concurrent_full_syncs")]
+    if concurrent:
+        lines += [f"At {', '.join(concurrent)} the full syncs of the three CRMs ran at the same time (`--concurrent-syncs`), "
+                  "each into a warehouse file of its own, merged into one before the build; each CRM still has its "
+                  "own server, limits and child process, but they share the 2 cores, so the CPU-bound parts are "
+                  "slower than alone. Elapsed for all full syncs together: "
+                  + "; ".join(f"{size} {show(sums[size]['full_syncs_wall_s'], 0, ' s')} "
+                              f"(merge {show(sums[size]['merge_s'], 1, ' s')})" for size in concurrent)
+                  + ". The incremental syncs ran one after the other, as everywhere else.", ""]
+    for size, s in sums.items():
+        for failure in s.get("failed") or []:
+            lines += [f"**A {size} repeat failed before the end**; the figures it measured before that are kept: "
+                      f"`{failure[-400:]}`", ""]
     lines += ["## Full sync", ""]
     rows = []
     for size, s in sums.items():
@@ -101,6 +131,25 @@ def render(results: dict[str, Any], sums: dict[str, Any]) -> str:
                          f"{counts.get('success', 0)} models, {counts.get('pass', 0)} tests passed, "
                          f"{counts.get('warn', 0)} warnings", show(b["rss_peak_mb"], 0, " MB")])
     lines += table(["size", "build", "time", "result", "nodes", "peak RSS"], rows) if rows else ["(skipped)"]
+    lines += ["", "## Forecast and team health on each size's warehouse (after the full build)", ""]
+    rows = []
+    for size, s in sums.items():
+        m = s.get("marts")
+        if not m:
+            continue
+        if "error" in m:
+            rows.append([size, "failed", str(m["error"])[-200:], "", "", ""])
+            continue
+        rows.append([size, show(m["deals"], 0), show(m["open_deals"], 0), show(m["forecast_s"], 1, " s"),
+                     show(m["team_health_s"], 2, " s"), show(m["rss_peak_mb"], 0, " MB")])
+    lines += (table(["size", "deals", "open deals", "build_forecast", "build_team_health", "peak RSS"], rows)
+              if rows else ["(skipped)"])
+    lines += ["", "## Checking each warehouse against the sandbox, and the benchmark process", ""]
+    rows = [[size, show(s.get("records_compared"), 0), show(s.get("compare_s"), 1, " s"),
+             show(s.get("step_s"), 1, " s"), show(s.get("generate_s"), 1, " s"), show(s.get("worker_peak_mb"), 0, " MB")]
+            for size, s in sums.items()]
+    lines += table(["size", "records compared", "comparison time", "one simulated day", "generating the company",
+                    "benchmark process peak RSS (company and servers)"], rows)
     lines += ["", "## Forecast and team health (the existing bench scripts)", ""]
     rows = []
     for key, label in (("forecast", "bench_forecast.py (4,000 deals; Monte Carlo 10k deals x 10k runs)"),
@@ -141,6 +190,10 @@ def render(results: dict[str, Any], sums: dict[str, Any]) -> str:
             if all(sums[s].get(key, {}).get("available") for s in sizes):
                 vals = [sums[s][key]["seconds"] for s in sizes]
                 rows.append(["dbt", "full build s", *[show(v, 1) for v in vals], _ratio(vals[-1], vals[0])])
+        for key, label in (("forecast_s", "build_forecast s"), ("team_health_s", "build_team_health s")):
+            vals = [(sums[s].get("marts") or {}).get(key) for s in sizes]
+            if all(vals):
+                rows.append(["marts", label, *[show(v, 1) for v in vals], _ratio(vals[-1], vals[0])])
         lines += table(["CRM", "measure", *sizes, f"{sizes[-1]} / {sizes[0]}"], rows)
     return "\n".join(lines) + "\n"
 
