@@ -44,7 +44,7 @@ dev: $(STAMP)
 # what a local warehouse holds, and a running pipeline's lock on the warehouse file cannot block it.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy connectors
+	$(VENV)/bin/mypy connectors revops/config.py
 	DBT_DUCKDB_PATH=:memory: $(VENV)/bin/sqlfluff lint dbt_project
 
 # dbt docs (manifest + catalog of the warehouse) in data/dbt_docs; serve with

@@ -121,13 +121,15 @@ def make_pipeline(name: str, warehouse_path: Path, pipelines_dir: Path) -> dlt.P
     dataset = "raw_inputs" if name == "inputs" else f"raw_{name}"
     if name in ARROW_WITH_DLT_COLUMNS:
         _arrow_with_dlt_columns(f"revops_{name}")
-    return dlt.pipeline(
+    options: dict[str, Any] = {"progress": "log"} if os.environ.get("REVOPS_DLT_PROGRESS") else {}
+    pipeline: dlt.Pipeline = dlt.pipeline(
         pipeline_name=f"revops_{name}",
         destination=warehouse_destination(warehouse_path),
         dataset_name=dataset,
         pipelines_dir=str(pipelines_dir),
-        progress="log" if os.environ.get("REVOPS_DLT_PROGRESS") else None,
+        **options,
     )
+    return pipeline
 
 
 @dataclass

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from revops.kpis import CATALOGUE, DEFAULT_HEADLINE
@@ -39,7 +39,7 @@ class _Model(BaseModel):
 class CompanyConfig(_Model):
     name: str = "My company"
     corporate_currency: str = "EUR"
-    fiscal_year_start_month: int = Field(1, ge=1, le=12)
+    fiscal_year_start_month: int = Field(default=1, ge=1, le=12)
     timezone: str = "UTC"
 
     @field_validator("corporate_currency")
@@ -60,8 +60,8 @@ class WarehouseConfig(_Model):
 class SalesforceConfig(_Model):
     enabled: bool = False
     objects: list[str] | None = None
-    bulk_threshold: int = Field(20000, ge=0)
-    api_budget_reserve: float = Field(0.1, ge=0, le=1)
+    bulk_threshold: int = Field(default=20000, ge=0)
+    api_budget_reserve: float = Field(default=0.1, ge=0, le=1)
 
 
 class HubSpotConfig(_Model):
@@ -90,7 +90,7 @@ class SourcesConfig(_Model):
 
 
 class SyncConfig(_Model):
-    overlap_minutes: int = Field(10, ge=0, le=24 * 60)
+    overlap_minutes: int = Field(default=10, ge=0, le=24 * 60)
 
 
 class TargetConfig(_Model):
@@ -110,7 +110,7 @@ class KpiConfig(_Model):
     headline: list[str] = Field(default_factory=lambda: list(DEFAULT_HEADLINE))
     targets: list[TargetConfig] = Field(default_factory=list)
     targets_file: Path | None = None
-    amber_share: float = Field(0.9, gt=0, lt=1)
+    amber_share: float = Field(default=0.9, gt=0, lt=1)
     actions: dict[str, dict[Literal["red", "amber", "green"], str]] = Field(default_factory=dict)
 
     @field_validator("headline")
@@ -131,8 +131,8 @@ class KpiConfig(_Model):
 
 
 class SegmentConfig(_Model):
-    smb_max_employees: int = Field(200, gt=0)
-    mid_market_max_employees: int = Field(1000, gt=0)
+    smb_max_employees: int = Field(default=200, gt=0)
+    mid_market_max_employees: int = Field(default=1000, gt=0)
 
     @model_validator(mode="after")
     def _ordered(self) -> SegmentConfig:
@@ -142,23 +142,23 @@ class SegmentConfig(_Model):
 
 
 class TeamHealthConfig(_Model):
-    min_survey_respondents: int = Field(5, ge=1)
-    small_team_threshold: int = Field(8, ge=1)
-    ramp_share: float = Field(0.8, gt=0, le=1)
-    sdr_monthly_meeting_target: float = Field(20, gt=0)
-    impact_window_days: int = Field(180, ge=30)
-    min_deals_per_side: int = Field(20, ge=1)
+    min_survey_respondents: int = Field(default=5, ge=1)
+    small_team_threshold: int = Field(default=8, ge=1)
+    ramp_share: float = Field(default=0.8, gt=0, le=1)
+    sdr_monthly_meeting_target: float = Field(default=20, gt=0)
+    impact_window_days: int = Field(default=180, ge=30)
+    min_deals_per_side: int = Field(default=20, ge=1)
 
 
 class ForecastConfig(_Model):
-    simulations: int = Field(5000, ge=100)
-    backtest_periods: int = Field(6, ge=1)
+    simulations: int = Field(default=5000, ge=100)
+    backtest_periods: int = Field(default=6, ge=1)
     seed: int = 0
 
 
 class ReportsConfig(_Model):
     output_dir: Path = Path("data/reports")
-    top_movers: int = Field(3, ge=1)
+    top_movers: int = Field(default=3, ge=1)
 
 
 class SchedulesConfig(_Model):
