@@ -55,6 +55,8 @@ class WarehouseConfig(_Model):
     serving_path: Path = Path("data/serving/warehouse.duckdb")
     exports_dir: Path = Path("data/exports")
     data_dir: Path = Path("data")
+    # days of meta.forecast_history kept before the newest as-of date; 0 keeps every forecast
+    forecast_history_days: int = Field(default=730, ge=0)
 
 
 class SalesforceConfig(_Model):

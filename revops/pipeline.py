@@ -275,9 +275,14 @@ def publish(rt: Runtime, *, progress: Progress | None = None) -> dict[str, Any]:
     """Publish the serving copy and Parquet exports for BI tools."""
     serving = _module("revops.serving")
     cfg = rt.config
-    out = serving.publish(rt.warehouse, cfg.resolve(cfg.warehouse.serving_path), cfg.resolve(cfg.warehouse.exports_dir))
+    out = serving.publish(rt.warehouse, cfg.resolve(cfg.warehouse.serving_path), cfg.resolve(cfg.warehouse.exports_dir),
+                          history_days=cfg.warehouse.forecast_history_days)
     if progress:
         progress(f"serving: published {cfg.resolve(cfg.warehouse.serving_path)}")
+        trimmed = out.get("forecast_history", {}).get("trimmed_rows")
+        if trimmed:
+            progress(f"serving: {trimmed} forecast history row(s) before {out['forecast_history']['trimmed_before']} "
+                     f"dropped (warehouse.forecast_history_days: {cfg.warehouse.forecast_history_days})")
         for warning in out.get("warnings", []):
             progress(f"serving: {warning}")
     return out  # type: ignore[no-any-return]

@@ -45,6 +45,8 @@ class HistoryResult:
 
     rows: int = 0
     as_of_dates: int = 0
+    trimmed_rows: int = 0  # rows older than the retention, dropped by this publication
+    trimmed_before: str | None = None  # the first as-of date kept, when something was dropped
     published_as_of: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -146,12 +148,14 @@ def _previous_published_at(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def write_history(
-    con: duckdb.DuckDBPyConnection, previous: Path | None, published_at: datetime
+    con: duckdb.DuckDBPyConnection, previous: Path | None, published_at: datetime, keep_days: int = 0
 ) -> HistoryResult:
     """Create `meta.forecast_history` in the database of `con` (the new serving copy, whose forecast
     tables are already copied) from the previous serving copy's history, the previous copy's own
     forecast (so a copy published before the history existed still counts) and the new forecast.
-    For each as-of date the rows come from the newest of the three that has it."""
+    For each as-of date the rows come from the newest of the three that has it. With `keep_days`, as-of
+    dates more than that many days before the newest one are dropped (counted in `trimmed_rows`); the
+    retention is measured from the data, not the clock, so a history replayed later keeps the same rows."""
     result = HistoryResult()
     ddl = ", ".join(f"{n} {t}" for n, t in COLUMNS)
     con.execute("create schema if not exists meta")
@@ -196,6 +200,15 @@ def write_history(
     finally:
         if attached:
             con.execute("detach prev")
+    if keep_days > 0:
+        (cutoff,) = con.execute(  # type: ignore[misc]
+            f"select max(as_of_date) - cast(? as integer) from {QUALIFIED}", [keep_days]).fetchone()
+        if cutoff is not None:
+            (old_rows,) = con.execute(  # type: ignore[misc]
+                f"select count(*) from {QUALIFIED} where as_of_date < ?", [cutoff]).fetchone()
+            if old_rows:
+                con.execute(f"delete from {QUALIFIED} where as_of_date < ?", [cutoff])
+                result.trimmed_rows, result.trimmed_before = int(old_rows), cutoff.isoformat()
     rows, dates = con.execute(f"select count(*), count(distinct as_of_date) from {QUALIFIED}").fetchone()  # type: ignore[misc]
     result.rows, result.as_of_dates = int(rows), int(dates)
     if current is not None:

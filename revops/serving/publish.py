@@ -68,11 +68,13 @@ def _copy_public(con: duckdb.DuckDBPyConnection, warehouse: Path) -> list[dict[s
     return tables
 
 
-def publish(warehouse: Path, serving_path: Path, exports_dir: Path | None = None) -> dict[str, Any]:
+def publish(warehouse: Path, serving_path: Path, exports_dir: Path | None = None,
+            history_days: int = 0) -> dict[str, Any]:
     """Copy the public schemas of `warehouse` into a new file that atomically replaces `serving_path`,
     with `meta.published` (when and from which file) and `meta.forecast_history` (the previous copy's
     history plus this forecast); when `exports_dir` is given, also write the Parquet exports and swap
-    their manifest. A failure leaves the previous copy and exports as they were.
+    their manifest. A failure leaves the previous copy and exports as they were. `history_days` > 0
+    drops forecast history older than that many days before the newest as-of date.
 
     Returns serving_path, published_at, tables (public tables with rows and columns), forecast_history
     (rows, as_of_dates, published_as_of), warnings, and exports (the manifest) when exported."""
@@ -97,7 +99,7 @@ def publish(warehouse: Path, serving_path: Path, exports_dir: Path | None = None
                 "? as source, ? as source_path",
                 [published_at, warehouse.name, str(warehouse.resolve())],
             )
-            history = write_history(con, serving_path, published_at)
+            history = write_history(con, serving_path, published_at, keep_days=history_days)
             con.execute("checkpoint")
             if exports_dir is not None:
                 schema, table = HISTORY_TABLE.split(".")
@@ -122,6 +124,8 @@ def publish(warehouse: Path, serving_path: Path, exports_dir: Path | None = None
             "rows": history.rows,
             "as_of_dates": history.as_of_dates,
             "published_as_of": history.published_as_of,
+            "trimmed_rows": history.trimmed_rows,
+            "trimmed_before": history.trimmed_before,
         },
         "warnings": history.warnings,
     }

@@ -59,7 +59,32 @@ def test_each_publication_adds_its_forecast_and_republishing_an_as_of_date_repla
         "rows": len(got),
         "as_of_dates": 2,
         "published_as_of": [D2.isoformat()],
+        "trimmed_rows": 0,
+        "trimmed_before": None,
     }
+
+
+def test_history_older_than_the_retention_is_dropped_counting_from_the_newest_forecast(paths) -> None:
+    working, serving, _ = paths
+    dates = [date(2025, 1, 6), date(2025, 3, 3), date(2025, 3, 10), date(2025, 4, 7)]
+    counts = []
+    for i, as_of in enumerate(dates):
+        write_forecast(working, as_of, 1.0 + i / 10)
+        out = publish(working, serving, history_days=35)
+        counts.append(out["forecast_history"])
+    per_date = len(history(serving)) // 3  # the rows one as-of date writes (three dates are left)
+    # Publishing Mar 3 drops Jan 6 (56 days before it); publishing Apr 7 keeps Mar 3, exactly 35 days before.
+    assert [c["trimmed_rows"] for c in counts] == [0, per_date, 0, 0]
+    assert counts[1]["trimmed_before"] == "2025-01-27"
+    got = history(serving)
+    assert sorted(set(got["as_of_date"].dt.date)) == dates[1:]
+    assert _forecasts_of(got, dates[3]) == _expected(1.3)
+    # 0 keeps everything, whatever the age
+    publish(working, serving, history_days=0)
+    write_forecast(working, date(2027, 1, 4), 2.0)
+    kept = publish(working, serving, history_days=0)
+    assert kept["forecast_history"]["trimmed_rows"] == 0
+    assert kept["forecast_history"]["as_of_dates"] == 4
 
 
 def test_a_copy_published_before_the_history_existed_gives_its_forecast_to_the_history(paths) -> None:
