@@ -264,9 +264,14 @@ def alerts(rt: Runtime, *, progress: Progress | None = None) -> list[Any]:
     mod = _module("revops.alerts")
     config = mod.AlertsConfig.model_validate(
         {"fiscal_year_start_month": rt.config.company.fiscal_year_start_month, **rt.config.alerts})
+    from revops.ops_alerts import flush_spooled
+
     with duckdb.connect(str(rt.warehouse)) as con:
+        spooled = flush_spooled(rt.config, con)
         events = mod.evaluate_and_send(con, config, as_of=rt.as_of, env=rt.env)
     if progress:
+        if spooled:
+            progress(f"alerts: {spooled} operational alert(s) kept while the warehouse was locked now logged")
         progress(f"alerts: {len(events)} event(s) evaluated")
     return events  # type: ignore[no-any-return]
 

@@ -181,6 +181,17 @@ def evaluate_and_send(con: duckdb.DuckDBPyConnection, config: AlertsConfig, *, a
     return events
 
 
+def deliver_ops_alert(config: AlertsConfig, *, title: str, detail: str, env: Mapping[str, str]) -> AlertEvent:
+    """Send an operational alert without touching the warehouse (which may be locked or broken: that
+    can be why the run failed); the caller logs the returned event."""
+    clean = redactor(config, env)
+    event = AlertEvent(
+        alert_id=uuid.uuid4().hex, rule="ops", kind="ops", state="firing", title=title,
+        message=f"{title}\n{detail}".strip(), channels=tuple(config.ops_channel_names()),
+    )
+    return _send(_scrub(event, clean), config, env, clean)
+
+
 def send_ops_alert(con: duckdb.DuckDBPyConnection, config: AlertsConfig, *, title: str, detail: str,
                    env: Mapping[str, str]) -> AlertEvent:
     """Send an operational alert (failed run, failed blocking check, stale source) and log it.
@@ -188,12 +199,7 @@ def send_ops_alert(con: duckdb.DuckDBPyConnection, config: AlertsConfig, *, titl
     It goes to `alerts.ops_channels` (default: every configured channel), is never de-duplicated,
     and is recorded in ops.alert_events with kind `ops`. Secrets in the title or detail are masked.
     """
-    clean = redactor(config, env)
-    event = AlertEvent(
-        alert_id=uuid.uuid4().hex, rule="ops", kind="ops", state="firing", title=title,
-        message=f"{title}\n{detail}".strip(), channels=tuple(config.ops_channel_names()),
-    )
-    event = _send(_scrub(event, clean), config, env, clean)
+    event = deliver_ops_alert(config, title=title, detail=detail, env=env)
     alert_log.ensure_table(con)
     alert_log.append(con, [event])
     return event

@@ -8,9 +8,12 @@ so the next evaluation tries again; `ongoing` and `suppressed` rows never change
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 
@@ -86,6 +89,54 @@ def append(con: duckdb.DuckDBPyConnection, events: Iterable[AlertEvent]) -> None
     names = ", ".join(name for name, _ in COLUMNS)
     marks = ", ".join("?" for _ in COLUMNS)
     con.executemany(f"insert into {TABLE} ({names}) values ({marks})", rows)
+
+
+def spool(path: Path, events: Iterable[AlertEvent]) -> None:
+    """Keep events that could not be logged (the warehouse was locked or unwritable) in a JSON-lines
+    file beside it; `flush_spool` moves them into the log at the next chance."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        for event in events:
+            fh.write(json.dumps(asdict(event), default=str) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _event_from(row: dict[str, object]) -> AlertEvent:
+    known = {f.name: f for f in fields(AlertEvent)}
+    values = {k: v for k, v in row.items() if k in known}
+    if isinstance(values.get("channels"), list):
+        values["channels"] = tuple(values["channels"])  # type: ignore[arg-type]
+    for name in ("since", "period_start"):
+        if isinstance(values.get(name), str):
+            values[name] = date.fromisoformat(values[name])  # type: ignore[arg-type]
+    if isinstance(values.get("created_at"), str):
+        values["created_at"] = datetime.fromisoformat(values["created_at"])  # type: ignore[arg-type]
+    return AlertEvent(**values)  # type: ignore[arg-type]
+
+
+def flush_spool(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Append the spooled events to the log (skipping any already there) and remove the spool; returns
+    how many were added. A line that is not an event (a torn write) is kept in `<spool>.rejected`."""
+    if not path.exists():
+        return 0
+    events, bad = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            events.append(_event_from(json.loads(line)))
+        except (ValueError, TypeError):
+            bad.append(line)
+    ensure_table(con)
+    have = {r[0] for r in con.execute(f"select alert_id from {TABLE} where kind = 'ops'").fetchall()}
+    new = [e for e in events if e.alert_id not in have]
+    append(con, new)
+    if bad:
+        with path.with_name(path.name + ".rejected").open("a", encoding="utf-8") as fh:
+            fh.write("\n".join(bad) + "\n")
+    path.unlink()
+    return len(new)
 
 
 def open_conditions(con: duckdb.DuckDBPyConnection) -> dict[ConditionKey, OpenCondition]:
