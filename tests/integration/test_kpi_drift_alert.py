@@ -156,7 +156,7 @@ def drift_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
             names = [d[0] for d in cursor.description]
             out["rows"] = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
             out["kpi"] = con.execute(
-                "select period_start, value, denominator from kpi.kpi_values where kpi = "
+                "select period_start, value, denominator, is_mature from kpi.kpi_values where kpi = "
                 "'stage_conversion_qualification' and grain = 'month' and scope_type = 'company' "
                 "order by period_start").fetchall()
     yield out
@@ -177,7 +177,9 @@ def test_nothing_is_sent_at_as_of_before_the_drift(drift_run):
 
 
 def test_the_drift_after_the_step_sends_exactly_one_alert_naming_the_kpi(drift_run):
-    assert len(drift_run["sent1"]) == 1, drift_run["sent1"]
+    assert len(drift_run["sent1"]) == 1, (
+        [(e.rule, e.state, e.period_start, e.value, e.suppressed_reason) for e in drift_run["events1"]],
+        drift_run["kpi"][-4:])
     body = drift_run["sent1"][0]
     assert body["rule"] == RULE and body["kind"] == "drift" and body["state"] == "firing"
     assert body["kpi"] == "stage_conversion_qualification"
@@ -190,7 +192,7 @@ def test_the_drift_after_the_step_sends_exactly_one_alert_naming_the_kpi(drift_r
 
 def test_the_alert_value_is_the_warehouse_kpi_of_the_changed_month(drift_run):
     body = drift_run["sent1"][0]
-    by_month = {start: (value, n) for start, value, n in drift_run["kpi"]}
+    by_month = {start: (value, n) for start, value, n, _ in drift_run["kpi"]}
     value, n = by_month[date(2026, 11, 1)]
     assert body["value"] == pytest.approx(value)
     assert n >= 30  # judged, not a small sample

@@ -74,3 +74,32 @@ def test_kpi_equals_ground_truth_for_every_scope_type(kpi, truth, warehouse):
 
 def test_every_kpi_of_the_ground_truth_is_compared(truth):
     assert set(truth["kpi"]) <= set(PIPELINE_KPIS), sorted(set(truth["kpi"]) - set(PIPELINE_KPIS))
+
+
+STAGES = [("qualification", "demo"), ("demo", "proposal"), ("proposal", "negotiation"),
+          ("negotiation", "closed_won")]
+
+
+def test_stage_conversion_cohorts_are_immature_until_their_typical_deal_had_time_to_pass(e2e):
+    """Recomputed in Python from the deals' stage dates: per stage, the 90th percentile of the days
+    the passing deals took (30 days when fewer than 30 passed); a period is mature once the days from
+    its middle to the as-of date reach it."""
+    import numpy as np
+
+    as_of = e2e["rt"].as_of
+    with duckdb.connect(str(e2e["rt"].warehouse), read_only=True) as con:
+        facts = con.execute("select * from intermediate.int_kpi_deal_facts").df()
+        rows = con.execute("select kpi, grain, period_start, period_end, is_mature from kpi.kpi_values "
+                           "where kpi like 'stage_conversion_%' and scope_type = 'company'").fetchall()
+    windows = {}
+    for stage, nxt in STAGES:
+        both = facts[facts[f"reached_{stage}_date"].notna() & facts[f"reached_{nxt}_date"].notna()]
+        days = (pd.to_datetime(both[f"reached_{nxt}_date"]) - pd.to_datetime(both[f"reached_{stage}_date"])).dt.days
+        windows[stage] = max(math.ceil(np.percentile(days, 90)), 1) if len(days) >= 30 else 30
+    assert rows
+    seen = {True: 0, False: 0}
+    for kpi, _grain, start, end, mature in rows:
+        middle_age = ((as_of - start).days + (as_of - end).days) / 2
+        assert mature == (middle_age >= windows[kpi.removeprefix("stage_conversion_")]), (kpi, start, end)
+        seen[bool(mature)] += 1
+    assert seen[True] and seen[False]  # both kinds occur, so the rule was really exercised
