@@ -1,4 +1,11 @@
-"""Turn the benchmark's raw runs into medians and spreads, and write bench.md and bench.json."""
+"""Turn the benchmark's raw runs into medians and spreads, and write bench.md and bench.json.
+
+Several runs (say the small company one day and the large one another, or a run stopped part way,
+from its bench.partial.json) make one report:
+
+    python -m benchmarks.report --merge benchmarks/results/small/bench.json \
+        benchmarks/results/large/bench.json --out benchmarks/results
+"""
 
 from __future__ import annotations
 
@@ -74,6 +81,12 @@ def render(results: dict[str, Any], sums: dict[str, Any]) -> str:
              "excluded), peak RSS is the child's own high-water mark (`VmHWM`). The share of the allowed rate is the requests the "
              "server accepted over the most its sliding window lets through in that time (limit x the number "
              "of windows started), so a short sync is not credited with more than one window's burst.", ""]
+    for source in results.get("sources") or []:
+        e = source.get("environment") or {}
+        lines += [f"- From `{source['file']}`: {', '.join(source['sizes'])}, run {e.get('date')} at commit "
+                  f"{e.get('commit')} with `{' '.join(e.get('argv') or []) or '(defaults)'}`."]
+    if results.get("sources"):
+        lines += [""]
     if "medium" in results["sizes"]:
         lines += ["`medium` is a reduced stand-in for `large`: three copies of the small company's org. The "
                   "generator's `large` (about 1M deals; 7M HubSpot objects and 11M associations) needs about "
@@ -226,3 +239,45 @@ def write_results(results: dict[str, Any], folder: Path) -> tuple[Path, Path]:
     md.write_text(render(results, sums))
     js.write_text(json.dumps({"summary": sums, **results}, indent=2, default=str))
     return md, js
+
+
+def merge(paths: list[Path]) -> dict[str, Any]:
+    """One results document from several: sizes in the order met (a size met twice keeps the runs of
+    both), the marts scripts and the demo from the last file that has them."""
+    merged: dict[str, Any] = {"syncs": {}, "sizes": [], "repeats": {}, "sources": [], "total_s": 0.0}
+    for path in paths:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        doc.pop("summary", None)
+        merged["sources"].append({"file": str(path), "environment": doc.get("environment"),
+                                  "sizes": list(doc.get("syncs", {}))})
+        merged.setdefault("environment", doc.get("environment"))
+        merged["crms"] = sorted(set(merged.get("crms", [])) | set(doc.get("crms", [])))
+        for size, runs in doc.get("syncs", {}).items():
+            if size not in merged["syncs"]:
+                merged["syncs"][size] = []
+                merged["sizes"].append(size)
+            merged["syncs"][size].extend(runs)
+            merged["repeats"][size] = len(merged["syncs"][size])
+        for key in ("forecast", "team_health", "demo"):
+            if doc.get(key):
+                merged[key] = doc[key]
+        merged["total_s"] += float(doc.get("total_s") or 0)
+    env = merged.get("environment") or {}
+    env = {"date": env.get("date", "?"), "cpus": env.get("cpus", "?"), "memory_gb": env.get("memory_gb", "?"),
+           "python": env.get("python", "?"), "commit": env.get("commit"), **env}
+    env["argv"] = ["--merge", *[str(p) for p in paths]]
+    merged["environment"] = env
+    return merged
+
+
+if __name__ == "__main__":
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="Write bench.md and bench.json from one or more results files.")
+    parser.add_argument("--merge", nargs="+", type=Path, required=True, help="bench.json or bench.partial.json files")
+    parser.add_argument("--out", type=Path, required=True)
+    options = parser.parse_args()
+    md, js = write_results(merge(options.merge), options.out)
+    print(f"wrote {md} and {js}")
+    sys.exit(0)

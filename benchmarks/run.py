@@ -69,7 +69,7 @@ def bench_syncs(sizes: list[str], repeats: dict[str, int], crms: list[str], *, d
             partial = partial_dir / f"partial-{size}-{r}.json"
             options = {"size": size, "crms": crms, "folder": str(workdir / f"{size}-{r}"), "dbt": dbt,
                        "check": check, "concurrent": size in concurrent, "partial": str(partial),
-                       "marts": marts and set(crms) == set(CRMS)}
+                       "marts": marts}
             worker = run_child(["benchmarks/bench_sync.py", json.dumps(options)], timeout=WORKER_TIMEOUT_S)
             run = worker.output
             if "full" not in run:
@@ -93,7 +93,15 @@ def bench_syncs(sizes: list[str], repeats: dict[str, int], crms: list[str], *, d
                 log(f"  marts on the warehouse: forecast {m.get('forecast_s')}s, team health {m.get('team_health_s')}s"
                     + (f" ({m['error'][-200:]})" if "error" in m else ""))
             out[size].append(run)
+            save_progress(partial_dir, out)
     return out
+
+
+def save_progress(folder: Path, syncs: dict[str, list[dict[str, Any]]]) -> None:
+    """The sync runs finished so far, so that a run stopped hours in keeps them (`bench.partial.json`;
+    `python -m benchmarks.report --merge` can still make a report from it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "bench.partial.json").write_text(json.dumps({"syncs": syncs}, default=str), encoding="utf-8")
 
 
 def bench_script(script: str, repeats: int, args: list[str]) -> dict[str, Any]:
@@ -201,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             results["demo"] = bench_demo(workdir, args.demo_repeats)
     results["total_s"] = round(time.perf_counter() - started, 1)
     md, js = write_results(results, args.out)
+    (args.out / "bench.partial.json").unlink(missing_ok=True)
     log(f"wrote {md} and {js} in {results['total_s']:.0f}s")
     return 0
 
