@@ -35,3 +35,42 @@ def test_large_world_has_about_a_million_deals():
     ds = render(world, truth=False)
     first = ds.records["salesforce"]["Opportunity"][0]
     assert first["Id"].startswith("006")
+
+
+@pytest.mark.parametrize("obj,params", [
+    ("deals", {"sort_by": "update_time", "sort_direction": "asc", "limit": 37}),
+    ("deals", {"sort_by": "update_time", "sort_direction": "desc", "limit": 41, "status": "open,won,lost,deleted"}),
+    ("deals", {"sort_by": "id", "limit": 5, "updated_since": "2026-06-01T00:00:00Z"}),
+    ("activities", {"sort_by": "add_time", "sort_direction": "desc", "limit": 53}),
+    ("persons", {"limit": 29}),
+])
+def test_a_lazily_rendered_company_pages_the_same_through_the_pipedrive_server(monkeypatch, obj, params):
+    """Large companies are served from sorted views kept per query (a page is a binary search); paging
+    them to the end gives the pages an eagerly rendered company gives."""
+    import requests
+
+    from sandbox.servers.common import Faults
+    from sandbox.servers.pipedrive import DEFAULT_TOKEN, PipedriveServer
+
+    world = generate(seed=3, size="tiny", as_of=date(2026, 9, 15))
+    eager = render(world, truth=False)
+    monkeypatch.setitem(S.SIZES, "tiny", dataclasses.replace(S.SIZES["tiny"], lazy_records=True))
+    lazy = render(world, truth=False)
+    assert isinstance(lazy.records["pipedrive"][obj], LazyRecords)
+
+    def pages(dataset):
+        out = []
+        with PipedriveServer(dataset, faults=Faults()) as srv:
+            cursor = None
+            while True:
+                query = {**params, **({"cursor": cursor} if cursor else {})}
+                body = requests.get(f"{srv.base_url}/api/v2/{obj}", params=query,
+                                    headers={"x-api-token": DEFAULT_TOKEN}, timeout=30).json()
+                out.append([r["id"] for r in body["data"]])
+                cursor = body["additional_data"]["next_cursor"]
+                if cursor is None:
+                    return out
+
+    expected = pages(eager)
+    assert sum(map(len, expected)) > params["limit"]  # more than one page, so cursors were followed
+    assert pages(lazy) == expected

@@ -9,20 +9,33 @@ Record = dict[str, Any]
 Builder = Callable[[int, int], list[Record]]
 
 
+# Lists up to this many records keep every chunk once built: a server scanning them for each request
+# (Pipedrive's filtered lists) then builds them once, not per request. Longer lists keep only the last
+# chunk, so a large company's biggest lists (millions of activities) never sit in memory whole.
+KEEP_ALL_MAX = 600_000
+
+
 class LazyRecords(Sequence[Record]):
-    """`build(lo, hi)` returns records lo..hi-1; the last chunk built is kept."""
+    """`build(lo, hi)` returns records lo..hi-1. Up to KEEP_ALL_MAX records, the chunks built are kept;
+    beyond, only the last one."""
 
     def __init__(self, n: int, build: Builder, chunk: int = 20000) -> None:
         self._n = n
         self._build = build
         self._chunk = chunk
         self._cached: tuple[int, list[Record]] | None = None
+        self._kept: dict[int, list[Record]] | None = {} if n <= KEEP_ALL_MAX else None
 
     def __len__(self) -> int:
         return self._n
 
     def _chunk_of(self, i: int) -> list[Record]:
         lo = (i // self._chunk) * self._chunk
+        if self._kept is not None:
+            chunk = self._kept.get(lo)
+            if chunk is None:
+                chunk = self._kept[lo] = self._build(lo, min(lo + self._chunk, self._n))
+            return chunk
         if self._cached is None or self._cached[0] != lo:
             self._cached = (lo, self._build(lo, min(lo + self._chunk, self._n)))
         return self._cached[1]
@@ -44,7 +57,10 @@ class LazyRecords(Sequence[Record]):
 
     def __iter__(self) -> Iterator[Record]:
         for lo in range(0, self._n, self._chunk):
-            yield from self._build(lo, min(lo + self._chunk, self._n))
+            if self._kept is not None:
+                yield from self._chunk_of(lo)
+            else:
+                yield from self._build(lo, min(lo + self._chunk, self._n))
 
 
 def records(n: int, build: Builder, lazy: bool) -> list[Record] | LazyRecords:

@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sandbox.generator.rendering.lazy import LazyRecords
 from sandbox.servers.common import CrmServer, Faults, Request, Response
 from sandbox.servers.pipedrive import listing
 from sandbox.servers.pipedrive.listing import BadParameter
@@ -62,6 +63,9 @@ FIELD_LISTS = ("dealFields", "organizationFields")
 RECENT_ITEMS = {"deal": "deals", "person": "persons", "organization": "organizations",
                 "activity": "activities", "user": "users", "stage": "stages", "pipeline": "pipelines"}
 
+
+LOOKUP_LISTS = ("users", "persons", "organizations", "stages", "pipelines", "deals", "dealFields",
+                "organizationFields")
 
 def error_body(message: str) -> Record:
     """Pipedrive's error envelope."""
@@ -119,6 +123,8 @@ class PipedriveServer(CrmServer):
         self._budget_lock = threading.Lock()
         self._flow_index: tuple[list[Record], int, dict[Any, list[Record]]] | None = None
         self._index_lock = threading.Lock()
+        self._views: dict[tuple[Any, ...], tuple[LazyRecords, list[Any], list[Record]]] = {}
+        self._lookups: tuple[tuple[tuple[int, int], ...], Lookups] | None = None
         super().__init__(dataset, faults=faults or Faults(rate_limit=80, rate_window=2.0), tls=tls,
                          port=port)
 
@@ -155,7 +161,19 @@ class PipedriveServer(CrmServer):
             return cached[2].get(deal_id, [])
 
     def lookups(self) -> Lookups:
-        return Lookups.build(self.dataset.records.get("pipedrive", {}))
+        """Indexes of the related records. For a large company (read-only lazy lists) they are kept
+        until a list they come from is swapped or changes length."""
+        records = self.dataset.records.get("pipedrive", {})
+        if not any(isinstance(v, LazyRecords) for v in records.values()):
+            return Lookups.build(records)  # small companies: always current, even after in-place swaps
+        stamp = tuple((id(records.get(n)), len(records.get(n) or ())) for n in LOOKUP_LISTS)
+        with self._index_lock:
+            if self._lookups is not None and self._lookups[0] == stamp:
+                return self._lookups[1]
+        built = Lookups.build(records)
+        with self._index_lock:
+            self._lookups = (stamp, built)
+        return built
 
     def now(self) -> datetime:
         """The dataset's `as_of` when it has one (the sandbox company's today), else the clock."""
@@ -216,15 +234,41 @@ class PipedriveServer(CrmServer):
             if direction not in ("asc", "desc"):
                 raise BadParameter("sort_direction: must be asc or desc")
             keep = self._v2_filter(obj, request)
-            rows = [r for r in self.objects(obj) if keep(r) and listing.in_window(r, since, until)]
-            page = listing.v2_page(rows, sort_by=sort_by, direction=direction, limit=limit,
-                                   cursor=request.arg("cursor"))
+            records = self.objects(obj)
+            if isinstance(records, LazyRecords):
+                # a large company's lists are read-only: filter and sort once per query, then page
+                keys, rows = self._sorted_view(obj, records, request, sort_by, lambda r: bool(
+                    keep(r) and listing.in_window(r, since, until)))
+                page = listing.v2_page_of_sorted(keys, rows, sort_by=sort_by, direction=direction, limit=limit,
+                                                 cursor=request.arg("cursor"))
+            else:
+                rows = [r for r in records if keep(r) and listing.in_window(r, since, until)]
+                page = listing.v2_page(rows, sort_by=sort_by, direction=direction, limit=limit,
+                                       cursor=request.arg("cursor"))
             include = set(request.args("include_fields"))
             custom = set(request.args("custom_fields")) if "custom_fields" in request.query else None
             data = [listing.v2_view(r, obj, include, custom) for r in page.rows]
             return _ok({"success": True, "data": data,
                         "additional_data": {"next_cursor": page.next_cursor}})
         return handler
+
+    def _sorted_view(self, obj: str, records: LazyRecords, request: Request, sort_by: str,
+                     keep: Callable[[Record], bool]) -> tuple[list[Any], list[Record]]:
+        """The filtered, sorted records of one query (every parameter but the page's), kept for the
+        list object they came from; the few most recent queries are kept."""
+        query = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in request.query.items()
+                             if k not in ("cursor", "limit", "sort_direction", "api_token")))
+        key = (obj, id(records), len(records), sort_by, query)
+        with self._index_lock:
+            view = self._views.get(key)
+            if view is not None and view[0] is records:
+                return view[1], view[2]
+        keys, rows = listing.v2_sorted((r for r in records if keep(r)), sort_by)
+        with self._index_lock:
+            self._views[key] = (records, keys, rows)
+            while len(self._views) > 16:
+                self._views.pop(next(iter(self._views)))
+        return keys, rows
 
     def _v2_filter(self, obj: str, request: Request) -> Callable[[Record], bool]:
         ids = _int_list(request, "ids")
