@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sandbox.generator.rendering.lazy import LazyRecords
 from sandbox.servers.common import CrmServer, Faults, Request, Response
 from sandbox.servers.hubspot import catalogue
 from sandbox.servers.hubspot.associations import Index, build_index
@@ -192,12 +193,33 @@ class HubSpotBase(CrmServer):
 
     def _association_index(self) -> Index:
         lines = self._records("associations")
-        # Lines removed, added or swapped in place change the sum of their identities.
-        stamp = sum(map(id, lines))
+        # Lines removed, added or swapped in place change the sum of their identities. A large
+        # company's lazily built lines are read-only (and new objects at every pass): the list and
+        # its length say it all.
+        stamp = 0 if isinstance(lines, LazyRecords) else sum(map(id, lines))
         cached = self._associations
         if cached is None or cached[0] is not lines or cached[1] != len(lines) or cached[2] != stamp:
             cached = self._associations = (lines, len(lines), stamp, build_index(lines))
         return cached[3]
+
+    def warm(self) -> dict[str, float]:
+        """Build what the first requests would otherwise build while a client waits (the id order of
+        every object type, the property catalogues, the association index); seconds per part. For a
+        large company this takes minutes, longer than a client's timeout."""
+        import time
+
+        took: dict[str, float] = {}
+        for object_type in catalogue.OBJECT_TYPES:
+            t0 = time.perf_counter()
+            records = self._records(object_type)
+            if records:
+                next(iter(self._index.walk(object_type, records, None)), None)  # builds the id order
+                self.properties_of(object_type)
+            took[object_type] = round(time.perf_counter() - t0, 2)
+        t0 = time.perf_counter()
+        self._association_index()
+        took["associations"] = round(time.perf_counter() - t0, 2)
+        return took
 
     def _bad_type(self, request: Request, group: str = "type") -> Response:
         assert request.match is not None

@@ -160,6 +160,18 @@ class PipedriveServer(CrmServer):
                 cached = self._flow_index = (items, len(items), index)
             return cached[2].get(deal_id, [])
 
+    def warm(self) -> dict[str, float]:
+        """Build the deal-flow index and the lookups before the first client waits for them; seconds
+        per part."""
+        import time
+
+        t0 = time.perf_counter()
+        self.flow_of(-1)
+        flow = round(time.perf_counter() - t0, 2)
+        t0 = time.perf_counter()
+        self.lookups()
+        return {"deal_flow_index": flow, "lookups": round(time.perf_counter() - t0, 2)}
+
     def lookups(self) -> Lookups:
         """Indexes of the related records. For a large company (read-only lazy lists) they are kept
         until a list they come from is swapped or changes length."""
