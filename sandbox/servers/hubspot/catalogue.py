@@ -151,28 +151,41 @@ def known_type(object_type: str, name: str) -> str | None:
     return None
 
 
-def infer_type(values: Iterable[Any]) -> str:
-    """A HubSpot type for a custom property from its values; numbers only without leading zeros, so
-    postcodes and phone numbers stay strings."""
-    seen = False
-    kinds = {"bool": True, "number": True, "datetime": True, "date": True}
-    for value in values:
-        if value is None or value == "":
-            continue
-        seen = True
+class TypeGuess:
+    """The HubSpot type of a custom property, guessed from its values one at a time (no list of the
+    values is kept, so a large company's millions of records cost nothing here)."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self.kinds = {"bool": True, "number": True, "datetime": True, "date": True}
+
+    def add(self, value: Any) -> None:
+        if value is None or value == "" or not any(self.kinds.values()):
+            return
+        self.seen = True
         text = str(value)
+        kinds = self.kinds
         kinds["bool"] = kinds["bool"] and text.lower() in ("true", "false")
         kinds["number"] = kinds["number"] and _NUMBER.fullmatch(text) is not None
         kinds["datetime"] = kinds["datetime"] and _DATETIME.fullmatch(text) is not None
         kinds["date"] = kinds["date"] and _DATE.fullmatch(text) is not None
-        if not any(kinds.values()):
+
+    def result(self) -> str:
+        if not self.seen:
             return "string"
-    if not seen:
+        for kind in ("bool", "number", "datetime", "date"):
+            if self.kinds[kind]:
+                return kind
         return "string"
-    for kind in ("bool", "number", "datetime", "date"):
-        if kinds[kind]:
-            return kind
-    return "string"
+
+
+def infer_type(values: Iterable[Any]) -> str:
+    """A HubSpot type for a custom property from its values; numbers only without leading zeros, so
+    postcodes and phone numbers stay strings."""
+    guess = TypeGuess()
+    for value in values:
+        guess.add(value)
+    return guess.result()
 
 
 def definition(object_type: str, name: str, kind: str, order: int, created_at: str) -> dict[str, Any]:
@@ -211,15 +224,19 @@ def build_definitions(
     created_at: str = "2020-01-01T00:00:00Z",
 ) -> dict[str, dict[str, Any]]:
     """Every property of an object type: the names used in its records plus declared definitions."""
-    values: dict[str, list[Any]] = {}
+    guesses: dict[str, TypeGuess | None] = {}
     for name in ("hs_object_id", "createdate", "hs_lastmodifieddate"):
-        values[name] = []
+        guesses[name] = None if known_type(object_type, name) else TypeGuess()
     for record in records:
         for name, value in (record.get("properties") or {}).items():
-            values.setdefault(name, []).append(value)
+            if name not in guesses:
+                guesses[name] = None if known_type(object_type, name) else TypeGuess()
+            guess = guesses[name]
+            if guess is not None:
+                guess.add(value)
     out: dict[str, dict[str, Any]] = {}
-    for order, (name, vals) in enumerate(values.items()):
-        kind = known_type(object_type, name) or infer_type(vals)
+    for order, (name, guess) in enumerate(guesses.items()):
+        kind = known_type(object_type, name) or (guess.result() if guess is not None else "string")
         out[name] = definition(object_type, name, kind, order, created_at)
     for item in declared:
         if item.get("objectType") not in (None, object_type) or not item.get("name"):

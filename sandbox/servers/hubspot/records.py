@@ -71,8 +71,10 @@ class SortedIndex:
         with self._lock:
             cached = self._cache.get(name)
             if force or cached is None or cached[0] is not records or cached[1] != len(records):
-                order = sorted(range(len(records)), key=lambda i: id_key(records[i].get("id", "")))
-                keys = [id_key(records[i].get("id", "")) for i in order]
+                # one pass in storage order: a lazily built list renders each chunk once
+                every = [id_key(r.get("id", "")) for r in records]
+                order = sorted(range(len(every)), key=every.__getitem__)
+                keys = [every[i] for i in order]
                 self._cache[name] = (records, len(records), keys, order)
                 return keys, order
             return cached[2], cached[3]
