@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 export RUNTIME__DLTHUB_TELEMETRY := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test test-slow reliability bench dev lint docs clean
+.PHONY: install demo test test-slow reliability bench bench-large dev lint docs clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ reliability: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# The generator's large company (about 22 million records): hours, bounded by the APIs' limits.
+bench-large: $(STAMP)
+	$(PY) benchmarks/run.py --sizes small,large --repeats 1 --concurrent-syncs large
 
 # The Dagster UI on http://127.0.0.1:3000 (dbt manifest prepared first; sandbox when no credentials).
 dev: $(STAMP)
