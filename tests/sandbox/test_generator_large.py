@@ -74,3 +74,45 @@ def test_a_lazily_rendered_company_pages_the_same_through_the_pipedrive_server(m
     expected = pages(eager)
     assert sum(map(len, expected)) > params["limit"]  # more than one page, so cursors were followed
     assert pages(lazy) == expected
+
+
+def test_a_lazily_rendered_company_searches_the_same_through_the_hubspot_server(monkeypatch):
+    """Searches of a large company keep their hits per query; paging one with `after` gives the
+    pages an eagerly rendered company gives, and another query is not answered from the kept hits."""
+    import requests
+
+    from sandbox.servers.common import Faults
+    from sandbox.servers.hubspot import DEFAULT_TOKEN, HubSpotServer
+
+    world = generate(seed=3, size="tiny", as_of=date(2026, 9, 15))
+    eager = render(world, truth=False)
+    monkeypatch.setitem(S.SIZES, "tiny", dataclasses.replace(S.SIZES["tiny"], lazy_records=True))
+    lazy = render(world, truth=False)
+    bodies = [
+        {"filterGroups": [{"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "GTE",
+                                        "value": "2026-03-01T00:00:00Z"}]}],
+         "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}], "limit": 7},
+        {"filterGroups": [{"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "GTE",
+                                        "value": "2026-08-01T00:00:00Z"}]}],
+         "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "DESCENDING"}], "limit": 5},
+    ]
+
+    def pages(dataset):
+        out = []
+        with HubSpotServer(dataset, faults=Faults(), search_rate_limit=None) as srv:
+            for body in bodies:
+                after, ids = None, []
+                while True:
+                    answer = requests.post(f"{srv.base_url}/crm/v3/objects/deals/search",
+                                           json={**body, **({"after": after} if after else {})},
+                                           headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"}, timeout=30).json()
+                    ids.append([r["id"] for r in answer["results"]])
+                    after = (answer.get("paging") or {}).get("next", {}).get("after")
+                    if not after:
+                        break
+                out.append(ids)
+        return out
+
+    expected = pages(eager)
+    assert len(expected[0]) > 1 and expected[0] != expected[1]
+    assert pages(lazy) == expected

@@ -96,6 +96,7 @@ class HubSpotBase(CrmServer):
         # Caches keyed on the record list itself (a day step swaps the lists) and its length.
         self._catalogues: dict[str, tuple[list[dict[str, Any]], int, dict[str, dict[str, Any]]]] = {}
         self._associations: tuple[list[dict[str, Any]], int, int, Index] | None = None
+        self._searches: dict[tuple[Any, ...], tuple[threading.Lock, list[list[dict[str, Any]]]]] = {}
         super().__init__(
             dataset,
             faults=faults if faults is not None else Faults(rate_limit=190, rate_window=10.0),
@@ -201,6 +202,31 @@ class HubSpotBase(CrmServer):
         if cached is None or cached[0] is not lines or cached[1] != len(lines) or cached[2] != stamp:
             cached = self._associations = (lines, len(lines), stamp, build_index(lines))
         return cached[3]
+
+    def _search_hits(self, object_type: str, body: Mapping[str, Any],
+                     find: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        """The sorted hits of one search. A large company's lists are read-only and scanning one takes
+        longer than a client waits, so its hits are kept per query (every page of a search is the same
+        query with another `after`), and a query being scanned is scanned once: a retry waits for it."""
+        records = self._records(object_type)
+        if not isinstance(records, LazyRecords):
+            return find()
+        import json
+
+        query = json.dumps({k: v for k, v in body.items() if k not in ("after", "limit", "properties")},
+                           sort_keys=True, default=str)
+        key = (object_type, id(records), len(records), query)
+        with self._counter_lock:
+            entry = self._searches.get(key)
+            if entry is None:
+                entry = self._searches[key] = (threading.Lock(), [])
+                while len(self._searches) > 32:
+                    self._searches.pop(next(iter(self._searches)))
+        lock, kept = entry
+        with lock:
+            if not kept:
+                kept.append(find())
+            return kept[0]
 
     def warm(self) -> dict[str, float]:
         """Build what the first requests would otherwise build while a client waits (the id order of

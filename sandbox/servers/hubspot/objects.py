@@ -168,14 +168,18 @@ class ObjectRoutes(HubSpotBase):
             return error(400, str(exc), "VALIDATION_ERROR")
         groups = body.get("filterGroups") or []
         query = str(body.get("query") or "").lower()
-        hits = [
-            r
-            for r in self._records(object_type)
-            if not r.get("archived", False)
-            and matches(r, groups, kind)
-            and (not query or any(query in str(v).lower() for v in (r.get("properties") or {}).values()))
-        ]
-        hits = sort_records(hits, sorts, kind)
+
+        def find() -> list[dict[str, Any]]:
+            hits = [
+                r
+                for r in self._records(object_type)
+                if not r.get("archived", False)
+                and matches(r, groups, kind)
+                and (not query or any(query in str(v).lower() for v in (r.get("properties") or {}).values()))
+            ]
+            return sort_records(hits, sorts, kind)
+
+        hits = self._search_hits(object_type, body, find)
         window = hits[after : after + limit]
         defaults = SEARCH_DEFAULTS.get(object_type)
         results = [
