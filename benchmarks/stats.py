@@ -47,7 +47,14 @@ def run_child(args: Sequence[str], *, timeout: float = 7200.0, cwd: Path = ROOT)
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - t0
     lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
-    output = json.loads(lines[-1]) if lines else {"error": (stderr or stdout)[-1500:]}
+    if lines:
+        output = json.loads(lines[-1])
+    else:
+        why = f"exited with code {proc.returncode}"
+        if proc.returncode is not None and proc.returncode < 0:
+            why = f"killed by signal {-proc.returncode}" + (" (the kernel's out-of-memory killer sends 9)"
+                                                             if proc.returncode == -9 else "")
+        output = {"error": f"{why}; {(stderr or stdout)[-1500:]}".rstrip("; ")}
     return ChildRun(output, round(wall, 3), round(peak / 2**20, 1), proc.returncode)
 
 

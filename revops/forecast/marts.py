@@ -15,6 +15,8 @@ from functools import cached_property
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 EPOCH = date(1970, 1, 1)
 
@@ -147,17 +149,33 @@ def _sql(expr: str) -> str:
     return expr
 
 
-def _read(con: duckdb.DuckDBPyConnection, table: str, spec: dict[str, str]) -> pd.DataFrame:
+_NUMERIC = frozenset({"amount", "amount_corporate", "fx_rate", "probability", "stage_order", "days_in_stage",
+                      "quota_amount", "changed_epoch"})
+
+
+def _shared_strings(column: pa.ChunkedArray) -> np.ndarray:
+    """An object array of the column's values (None for NULL) in which equal texts are one Python
+    string: a daily pipeline table repeats a few thousand ids and names over millions of rows, and a
+    string per cell would take gigabytes."""
+    encoded = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()
+    texts = np.asarray(encoded.dictionary.to_pylist() + [None], dtype=object)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return texts[codes]  # -1 (NULL) picks the trailing None
+
+
+def _read(con: duckdb.DuckDBPyConnection, table: str, spec: dict[str, str], order: str | None = None) -> pd.DataFrame:
     select = ", ".join(f"{_sql(expr)} AS {name}" for name, expr in spec.items())
-    frame = con.execute(f"SELECT {select} FROM marts.{table}").df()
+    arrow = con.sql(f"SELECT {select} FROM marts.{table}" + (f" ORDER BY {order}" if order else "")).to_arrow_table()
+    columns: dict[str, object] = {}
     for name, expr in spec.items():
-        if expr.startswith("day(") or name in {"amount", "amount_corporate", "fx_rate", "probability",
-                                                "stage_order", "days_in_stage", "quota_amount",
-                                                "changed_epoch"}:
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-        elif name != "mql_at":
-            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
-    return frame
+        column = arrow.column(name)
+        if expr.startswith("day(") or name in _NUMERIC:
+            columns[name] = pd.to_numeric(column.to_pandas(), errors="coerce").astype("float64").to_numpy()
+        elif name == "mql_at":
+            columns[name] = column.to_pandas()
+        else:
+            columns[name] = _shared_strings(column)
+    return pd.DataFrame(columns, index=pd.RangeIndex(arrow.num_rows))
 
 
 def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
@@ -176,7 +194,10 @@ def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
             "the forecast cannot read the warehouse: " + "; ".join(problems)
             + ". Build the dbt marts first (the columns are listed in docs/warehouse.md)."
         )
-    frames = {table: _read(con, table, spec) for table, spec in _REQUIRED.items()}
+    # The daily pipeline comes sorted by day and deal (how `pipeline_between` reads it), so it is
+    # never copied to be sorted.
+    frames = {table: _read(con, table, spec, order="day, deal_id" if table == "fct_pipeline_daily" else None)
+              for table, spec in _REQUIRED.items()}
     accounts_spec = _OPTIONAL["dim_accounts"]
     if set(accounts_spec.values()) <= _columns(con, "marts", "dim_accounts"):
         accounts = _read(con, "dim_accounts", accounts_spec)
