@@ -181,6 +181,9 @@ class HubSpotBase(CrmServer):
         """Property definitions of an object type (cached until its record list is swapped or grows)."""
         records = self._records(object_type)
         cached = self._catalogues.get(object_type)
+        # `fresh` shows drift planted in records edited in place; a large company's lazily built
+        # lists are read-only, and scanning one takes longer than a client waits.
+        fresh = fresh and not isinstance(records, LazyRecords)
         if not fresh and cached and cached[0] is records and cached[1] == len(records):
             return cached[2]
         defs = catalogue.build_definitions(
