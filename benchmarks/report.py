@@ -36,6 +36,8 @@ def sync_summaries(syncs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             out[size]["crms"][crm]["mismatches"] = sum(
                 (r.get("mismatches", {}).get(crm) or {}).get("mismatches", 0) for r in runs)
         out[size]["concurrent_full_syncs"] = any(r.get("concurrent_full_syncs") for r in runs)
+        built = [r for r in runs if "build_full" in r]
+        out[size]["built_from"] = sorted(built[0]["full"]) if built else []
         out[size]["full_syncs_wall_s"] = summary([r.get("full_syncs_wall_s") for r in runs])
         out[size]["merge_s"] = summary([r.get("merge_s") for r in runs])
         out[size]["step_s"] = summary([r.get("step_s") for r in runs])
@@ -89,9 +91,9 @@ def render(results: dict[str, Any], sums: dict[str, Any]) -> str:
         lines += [""]
     if "medium" in results["sizes"]:
         lines += ["`medium` is a reduced stand-in for `large`: three copies of the small company's org. The "
-                  "generator's `large` (about 1M deals; 7M HubSpot objects and 11M associations) needs about "
-                  "70,000 HubSpot requests for a full sync, over an hour at the enforced 19 requests/s; run it "
-                  "with `--sizes small,large` if you have the time.", ""]
+                  "generator's `large` (about 900,000 deals; 22 million records, 11 million of them HubSpot "
+                  "associations) needs about 70,000 HubSpot requests for a full sync, over an hour at the enforced "
+                  "19 requests/s: `make bench-large` runs it (docs/benchmarks.md).", ""]
     concurrent = [size for size, s in sums.items() if s.get("concurrent_full_syncs")]
     if concurrent:
         lines += [f"At {', '.join(concurrent)} the full syncs of the three CRMs ran at the same time (`--concurrent-syncs`), "
@@ -199,6 +201,9 @@ def render(results: dict[str, Any], sums: dict[str, Any]) -> str:
                 rows.append([crm, label, *cells, _ratio(values[-1], values[0])])
         records = [f"{sum(sums[s]['records'].values()):,}" for s in sizes]
         rows.insert(0, ["all", "dataset records", *records, ""])
+        # a size measured in parts (one CRM per run) builds and models only what its run synced
+        rows.insert(1, ["all", "CRMs synced in the run that built", *[", ".join(sums[s]["built_from"] or ["-"])
+                                                                      for s in sizes], ""])
         for key in ("build_full",):
             if all(sums[s].get(key, {}).get("available") for s in sizes):
                 vals = [sums[s][key]["seconds"] for s in sizes]
