@@ -31,6 +31,9 @@ class Client:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings = settings
         self._wait = sleep
+        # Set when a resource met the daily budget's reserve: the resources still to run stop at
+        # once, what was fetched lands, and the runner reports a partial sync.
+        self.budget_exhausted: BudgetExhausted | None = None
         # The public API host documents v1 under /v1; company domains under /api/v1.
         self._v1 = "v1" if urlsplit(settings.base_url).netloc == "api.pipedrive.com" else "api/v1"
         if settings.auth_style == "bearer":

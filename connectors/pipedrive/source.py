@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -23,7 +24,7 @@ from typing import Any
 import dlt
 from dlt.sources import DltResource, DltSource
 
-from connectors.common.errors import ConfigError, RequestError
+from connectors.common.errors import BudgetExhausted, ConfigError, RequestError
 from connectors.common.records import parse_datetime, reject
 from connectors.pipedrive.client import Client
 from connectors.pipedrive.records import (
@@ -54,6 +55,8 @@ from connectors.pipedrive.settings import (
 
 Record = dict[str, Any]
 
+
+log = logging.getLogger(__name__)
 
 def select_objects(objects: Sequence[str] | None) -> list[str]:
     """The raw tables asked for, in the order of `OBJECTS`; unknown names are a `ConfigError`."""
@@ -147,9 +150,26 @@ def _emit(obj: str, outcomes: Iterable[tuple[Outcome, Any]],
     yield from rejected
 
 
+def _stopped(client: Client, exc: BudgetExhausted) -> None:
+    client.budget_exhausted = client.budget_exhausted or exc
+    log.warning("%s", exc)
+
+
 def v2_rows(client: Client, obj: str, metadata: Mapping[str, FieldMetadata], *, full_refresh: bool,
             overlap: timedelta) -> Iterator[Any]:
-    """Pages of one v2 object changed since the cursor (deleted deals in a second pass)."""
+    """Pages of one v2 object changed since the cursor (deleted deals in a second pass). When the daily
+    budget runs out, the pages read so far land and the cursor stays where it was (the deleted deals'
+    pass shares it), so the next sync reads them again rather than skipping any."""
+    if client.budget_exhausted is not None:
+        return
+    try:
+        yield from _v2_pages(client, obj, metadata, full_refresh=full_refresh, overlap=overlap)
+    except BudgetExhausted as exc:
+        _stopped(client, exc)
+
+
+def _v2_pages(client: Client, obj: str, metadata: Mapping[str, FieldMetadata], *, full_refresh: bool,
+              overlap: timedelta) -> Iterator[Any]:
     state = dlt.current.resource_state()
     since = _since(state, full_refresh, overlap)
     newest: str | None = None if full_refresh else state.get("cursor")
@@ -200,10 +220,22 @@ def flow_rows(client: Client, *, full_refresh: bool, overlap: timedelta) -> Iter
 
     One request per deal: the flows of a page of deals are read by `FLOW_WORKERS` threads at once
     (the client paces them to the rate window) and landed in the deals' order, so the cursor only
-    passes deals whose changes are in the load."""
+    passes deals whose changes are in the load. When the daily budget runs out, the flows read so far
+    land and the cursor keeps the last deal they cover: a company with more deals than a day's budget
+    allows is read over several days instead of starting again each day. The deals not reached yet
+    still need their flow from where the stopped sync began (from the start, for a full sync), not
+    from the new cursor: that beginning is kept in state (`resume_since`) until a sync finishes."""
+    if client.budget_exhausted is not None:
+        return
     state = dlt.current.resource_state()
     since = _since(state, full_refresh, overlap)
     newest: str | None = None if full_refresh else state.get("cursor")
+    # how far back each deal's flow is read: from the deals' lower bound, or from where an
+    # interrupted sync began
+    item_since = since
+    if not full_refresh and "resume_since" in state:
+        item_since = parse_datetime(state["resume_since"], field="resume_since") if state["resume_since"] else None
+    stopped = False
     params: dict[str, Any] = {"sort_by": CURSOR_FIELD, "sort_direction": "asc"}
     if since is not None:
         params["updated_since"] = _v2_time(since)
@@ -211,7 +243,7 @@ def flow_rows(client: Client, *, full_refresh: bool, overlap: timedelta) -> Iter
     try:
         for page in client.iter_v2(V2_OBJECTS["deals"], params, obj="deal_flow"):
             # a deal without an id has no flow to read: the deals resource rejects it
-            reads = [(deal, pool.submit(_all_deal_changes, client, deal_id, since))
+            reads = [(deal, pool.submit(_all_deal_changes, client, deal_id, item_since))
                      for deal in page if (deal_id := record_id(deal)) is not None]
             for deal, read in reads:
                 yield from _emit("deal_flow", read.result())
@@ -219,10 +251,17 @@ def flow_rows(client: Client, *, full_refresh: bool, overlap: timedelta) -> Iter
                     newest = _later(newest, parse_datetime(deal.get(CURSOR_FIELD), field=CURSOR_FIELD))
                 except ValueError:
                     pass  # the deals resource rejects it
+    except BudgetExhausted as exc:
+        _stopped(client, exc)
+        stopped = True
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # on an error, the reads not started are dropped
     if newest is not None:
         state["cursor"] = newest
+    if stopped:
+        state["resume_since"] = item_since.isoformat() if item_since is not None else None
+    else:
+        state.pop("resume_since", None)
 
 
 def _all_deal_changes(client: Client, deal_id: int, since: datetime | None) -> list[tuple[Outcome, Any]]:
@@ -263,9 +302,17 @@ def _metadata_resource(client: Client, obj: str, metadata: Mapping[str, FieldMet
                                                              deleted=gone)))
 
 
-def _lazy(factory: Callable[[], Iterator[Any]]) -> Iterator[Any]:
-    # Defer the first API call until dlt extracts the resource (and has its state in context).
-    yield from factory()
+def _lazy(client: Client, factory: Callable[[], Iterator[Any]]) -> Iterator[Any]:
+    # Defer the first API call until dlt extracts the resource (and has its state in context). A
+    # snapshot that could not be read whole is not landed (its missing records would count as deleted).
+    if client.budget_exhausted is not None:
+        return
+    try:
+        rows = factory()
+    except BudgetExhausted as exc:
+        _stopped(client, exc)
+        return
+    yield from rows
 
 
 def source(client: Client, *, objects: Sequence[str] | None = None, full_refresh: bool = False,
@@ -281,7 +328,7 @@ def source(client: Client, *, objects: Sequence[str] | None = None, full_refresh
         elif obj == "deal_flow":
             data = flow_rows(client, full_refresh=full_refresh, overlap=overlap)
         else:
-            data = _lazy(lambda: _metadata_resource(client, obj, metadata))
+            data = _lazy(client, lambda: _metadata_resource(client, obj, metadata))
         # Parquet loads into DuckDB several times faster than SQL inserts of the same rows
         resource = dlt.resource(data, name=obj, primary_key=PRIMARY_KEYS[obj], write_disposition="merge",
                                 file_format="parquet")
@@ -303,6 +350,8 @@ def source_counts(client: Client, objects: Sequence[str] | None = None) -> dict[
     """Non-deleted records per object, counted by listing them (Pipedrive lists give no totals).
 
     `deal_flow` is not counted: it would take one request per deal."""
+    if client.budget_exhausted is not None:
+        raise client.budget_exhausted
     counts: dict[str, int] = {}
     metadata = field_metadata(client)
     for obj in select_objects(objects):

@@ -255,3 +255,45 @@ def test_source_counts_match_the_warehouse_after_a_sync(server: PipedriveServer,
 def test_unknown_objects_are_refused(server: PipedriveServer, sync: Sync) -> None:
     with pytest.raises(Exception, match="unknown object"):
         source(sync.client, objects=["deals", "leads"])
+
+
+def test_a_spent_daily_budget_lands_what_was_read_and_the_next_day_continues(
+        server: PipedriveServer, tmp_path: Path) -> None:
+    """A company with more deals than one day's budget covers: the first sync stops when the budget
+    is spent, lands what it read (the flows of the deals done, with their cursor) instead of nothing,
+    and the next day's sync reads the remaining flows, not all of them again."""
+    reference = Sync(server, tmp_path / "reference")
+    reference.run(objects=["deals", "deal_flow"])
+    every_flow = sorted(reference.query("select id, deal_id, new_value from raw_pipedrive.deal_flow"))
+    deals = len(server.dataset.records["pipedrive"]["deals"])
+    flow_cost = 20  # a v1 list
+    server.tokens_used = 0
+    # enough for the deal lists and about half of the flows; the reserve keeps nothing back here
+    server.daily_token_budget = 2 * 10 * 2 + (deals // 2) * flow_cost
+    sync = Sync(server, tmp_path / "budget")
+    sync.client = Client(Settings(api_token=DEFAULT_TOKEN, base_url=server.base_url, token_reserve=0),
+                         sleep=lambda _: None)
+    before = server.request_count(r"/flow")
+    sync.run(objects=["deals", "deal_flow"])
+    assert sync.client.budget_exhausted is not None
+    first_day = server.request_count(r"/flow") - before
+    landed = sync.query("select count(distinct deal_id) from raw_pipedrive.deal_flow")[0][0]
+    assert 0 < landed < deals  # something landed, and not everything was read
+    # midnight: the budget resets; the sync continues from the saved cursor
+    server.tokens_used = 0
+    server.daily_token_budget = None
+    sync.client = Client(Settings(api_token=DEFAULT_TOKEN, base_url=server.base_url), sleep=lambda _: None)
+    before = server.request_count(r"/flow")
+    sync.run(objects=["deals", "deal_flow"])
+    assert sync.client.budget_exhausted is None
+    second_day = server.request_count(r"/flow") - before
+    assert sorted(sync.query("select id, deal_id, new_value from raw_pipedrive.deal_flow")) == every_flow
+    assert_lands_exactly_the_source_for(sync, server.dataset, "deals")
+    assert second_day < deals  # the deals whose flows landed on the first day were not read again
+    assert first_day + second_day >= deals
+
+
+def assert_lands_exactly_the_source_for(sync: Sync, ds: Dataset, table: str) -> None:
+    obj = V2_TABLES[table]
+    expected = {(r["id"], _deleted(obj, r)) for r in ds.records["pipedrive"][obj]}
+    assert set(sync.query(f"select id, is_deleted from raw_pipedrive.{table}")) == expected
