@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, overload
 
@@ -13,18 +14,22 @@ Builder = Callable[[int, int], list[Record]]
 # (Pipedrive's filtered lists) then builds them once, not per request. Longer lists keep only the last
 # chunk, so a large company's biggest lists (millions of activities) never sit in memory whole.
 KEEP_ALL_MAX = 600_000
+# Longer lists keep their most recently used chunks: a server answers several readers of one list at
+# once (a list, its property history, its associations), each at its own position.
+KEEP_RECENT_CHUNKS = 6
 
 
 class LazyRecords(Sequence[Record]):
     """`build(lo, hi)` returns records lo..hi-1. Up to KEEP_ALL_MAX records, the chunks built are kept;
-    beyond, only the last one."""
+    beyond, the KEEP_RECENT_CHUNKS most recently used."""
 
     def __init__(self, n: int, build: Builder, chunk: int = 20000) -> None:
         self._n = n
         self._build = build
         self._chunk = chunk
-        self._cached: tuple[int, list[Record]] | None = None
         self._kept: dict[int, list[Record]] | None = {} if n <= KEEP_ALL_MAX else None
+        self._recent: dict[int, list[Record]] = {}  # chunk start -> records, least recently used first
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return self._n
@@ -36,9 +41,17 @@ class LazyRecords(Sequence[Record]):
             if chunk is None:
                 chunk = self._kept[lo] = self._build(lo, min(lo + self._chunk, self._n))
             return chunk
-        if self._cached is None or self._cached[0] != lo:
-            self._cached = (lo, self._build(lo, min(lo + self._chunk, self._n)))
-        return self._cached[1]
+        with self._lock:
+            chunk = self._recent.pop(lo, None)
+            if chunk is not None:
+                self._recent[lo] = chunk  # most recent last
+                return chunk
+        chunk = self._build(lo, min(lo + self._chunk, self._n))
+        with self._lock:
+            self._recent[lo] = chunk
+            while len(self._recent) > KEEP_RECENT_CHUNKS:
+                self._recent.pop(next(iter(self._recent)))
+        return chunk
 
     @overload
     def __getitem__(self, i: int) -> Record: ...
