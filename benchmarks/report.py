@@ -25,7 +25,7 @@ def sync_summaries(syncs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     for size, runs in syncs.items():
         out[size] = {"generate_s": summary([r["generate_s"] for r in runs]),
                      "records": runs[0]["records"] if runs else {}, "crms": {}}
-        crms = list(runs[0]["full"]) if runs else []
+        crms = list(dict.fromkeys(c for r in runs for c in r.get("full", {})))  # runs may sync different CRMs
         for crm in crms:
             per_mode = {}
             for mode in ("full", "incremental"):
@@ -248,11 +248,21 @@ def write_results(results: dict[str, Any], folder: Path) -> tuple[Path, Path]:
 
 def merge(paths: list[Path]) -> dict[str, Any]:
     """One results document from several: sizes in the order met (a size met twice keeps the runs of
-    both), the marts scripts and the demo from the last file that has them."""
+    both), the marts scripts and the demo from the last file that has them. `file.json:medium,large`
+    takes only those sizes (and neither the scripts nor the demo) from that file."""
     merged: dict[str, Any] = {"syncs": {}, "sizes": [], "repeats": {}, "sources": [], "total_s": 0.0}
     for path in paths:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = str(path)
+        only: set[str] | None = None
+        if ":" in Path(text).name:
+            text, sizes = text.rsplit(":", 1)
+            only = {s for s in sizes.split(",") if s}
+        doc = json.loads(Path(text).read_text(encoding="utf-8"))
         doc.pop("summary", None)
+        if only is not None:
+            doc["syncs"] = {k: v for k, v in doc.get("syncs", {}).items() if k in only}
+            for key in ("forecast", "team_health", "demo"):
+                doc.pop(key, None)
         merged["sources"].append({"file": str(path), "environment": doc.get("environment"),
                                   "sizes": list(doc.get("syncs", {}))})
         merged.setdefault("environment", doc.get("environment"))
@@ -280,7 +290,8 @@ if __name__ == "__main__":
     import sys
 
     parser = argparse.ArgumentParser(description="Write bench.md and bench.json from one or more results files.")
-    parser.add_argument("--merge", nargs="+", type=Path, required=True, help="bench.json or bench.partial.json files")
+    parser.add_argument("--merge", nargs="+", type=Path, required=True,
+                        help="bench.json or bench.partial.json files; file.json:size,size takes only those sizes")
     parser.add_argument("--out", type=Path, required=True)
     options = parser.parse_args()
     md, js = write_results(merge(options.merge), options.out)
