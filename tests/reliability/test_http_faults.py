@@ -78,6 +78,21 @@ def test_salesforce_stops_before_the_daily_budget_and_resumes_the_next_day(rig) 
     r.check(r.sync())
 
 
+@pytest.mark.skipif("pipedrive" not in CRMS, reason="the Pipedrive connector does not import")
+def test_pipedrive_lands_what_it_read_when_the_daily_budget_is_spent_and_continues_the_next_day(rig) -> None:
+    r = rig("pipedrive", "daily token budget spent mid-sync", server_kwargs={"daily_token_budget": 400})
+    env = {**r.env, "PIPEDRIVE_DAILY_TOKEN_RESERVE": "0"}  # spend it all: the budget itself stops the sync
+    result = r.sync(env=env)
+    assert result.outcome == "partial", result.message
+    assert "budget" in result.message, result.message
+    assert sum(result.rows.values()) > 0, "what was read before the budget ran out must land"
+    landed = r.compare(previous=Dataset())  # what landed is exact; the rest is simply not there yet
+    assert landed.ok, landed.summary()
+    r.server.tokens_used = 0  # midnight
+    r.server.daily_token_budget = None
+    r.check(r.sync(env=env))
+
+
 @pytest.mark.parametrize("crm", CRMS)
 def test_an_outage_longer_than_the_retries_fails_cleanly_and_the_next_run_recovers(rig, crm: str) -> None:
     r = rig(crm, "outage longer than the retries (40 x 503)")
