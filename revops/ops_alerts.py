@@ -10,8 +10,14 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from revops.config import RevopsConfig
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from revops.alerts.events import AlertEvent
 
 logger = logging.getLogger(__name__)
 LOCK_WAITS_S = (0.5, 1.0, 2.0, 4.0)  # how long to wait for a locked warehouse before spooling
@@ -37,7 +43,7 @@ def send_run_failure(cfg: RevopsConfig, *, job: str, run_id: str, error: str) ->
     return log_ops_events(cfg, [event], waits=LOCK_WAITS_S)
 
 
-def log_ops_events(cfg: RevopsConfig, events: list, waits: tuple[float, ...] = LOCK_WAITS_S) -> str:  # type: ignore[type-arg]
+def log_ops_events(cfg: RevopsConfig, events: list[AlertEvent], waits: tuple[float, ...] = LOCK_WAITS_S) -> str:
     """Log events in ops.alert_events (with any spooled before), or spool them when the warehouse
     cannot take them after `waits`."""
     import duckdb
@@ -67,8 +73,8 @@ def log_ops_events(cfg: RevopsConfig, events: list, waits: tuple[float, ...] = L
     return str(spool)
 
 
-def flush_spooled(cfg: RevopsConfig, con: object) -> int:
+def flush_spooled(cfg: RevopsConfig, con: duckdb.DuckDBPyConnection) -> int:
     """Move spooled ops alerts into ops.alert_events on an open warehouse connection."""
     from revops.alerts import log as alert_log
 
-    return alert_log.flush_spool(con, spool_path(cfg))  # type: ignore[arg-type]
+    return alert_log.flush_spool(con, spool_path(cfg))
