@@ -259,6 +259,10 @@ def merge(paths: list[Path]) -> dict[str, Any]:
             only = {s for s in sizes.split(",") if s}
         doc = json.loads(Path(text).read_text(encoding="utf-8"))
         doc.pop("summary", None)
+        if "size" in doc and "full" in doc:  # one repeat's partial-<size>-<n>.json, left by a stopped run
+            run = {**doc, "failed": doc.get("failed") or "the run was stopped before this repeat finished; "
+                                                         "what it measured before is kept"}
+            doc = {"syncs": {doc["size"]: [run]}}
         if only is not None:
             doc["syncs"] = {k: v for k, v in doc.get("syncs", {}).items() if k in only}
             for key in ("forecast", "team_health", "demo"):
@@ -291,7 +295,8 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(description="Write bench.md and bench.json from one or more results files.")
     parser.add_argument("--merge", nargs="+", type=Path, required=True,
-                        help="bench.json or bench.partial.json files; file.json:size,size takes only those sizes")
+                        help="bench.json, bench.partial.json or a repeat's partial-<size>-<n>.json; "
+                             "file.json:size,size takes only those sizes")
     parser.add_argument("--out", type=Path, required=True)
     options = parser.parse_args()
     md, js = write_results(merge(options.merge), options.out)
