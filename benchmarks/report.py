@@ -85,6 +85,9 @@ def render(results: dict[str, Any], sums: dict[str, Any]) -> str:
              "of windows started), so a short sync is not credited with more than one window's burst.", ""]
     for source in results.get("sources") or []:
         e = source.get("environment") or {}
+        if not e:
+            lines += [f"- From `{source['file']}`: {', '.join(source['sizes'])}, the partial file of a stopped repeat."]
+            continue
         lines += [f"- From `{source['file']}`: {', '.join(source['sizes'])}, run {e.get('date')} at commit "
                   f"{e.get('commit')} with `{' '.join(e.get('argv') or []) or '(defaults)'}`."]
     if results.get("sources"):
@@ -92,8 +95,8 @@ def render(results: dict[str, Any], sums: dict[str, Any]) -> str:
     if "medium" in results["sizes"]:
         lines += ["`medium` is a reduced stand-in for `large`: three copies of the small company's org. The "
                   "generator's `large` (about 900,000 deals; 22 million records, 11 million of them HubSpot "
-                  "associations) needs about 70,000 HubSpot requests for a full sync, over an hour at the enforced "
-                  "19 requests/s: `make bench-large` runs it (docs/benchmarks.md).", ""]
+                  "associations) needs roughly 100,000 HubSpot requests for a full sync, about 90 minutes at the "
+                  "enforced 19 requests/s: `make bench-large` runs it (docs/benchmarks.md).", ""]
     concurrent = [size for size, s in sums.items() if s.get("concurrent_full_syncs")]
     if concurrent:
         lines += [f"At {', '.join(concurrent)} the full syncs of the three CRMs ran at the same time (`--concurrent-syncs`), "
@@ -106,7 +109,7 @@ def render(results: dict[str, Any], sums: dict[str, Any]) -> str:
     for size, s in sums.items():
         for failure in s.get("failed") or []:
             lines += [f"**A {size} repeat failed before the end**; the figures it measured before that are kept: "
-                      f"`{failure[-400:]}`", ""]
+                      f"`{failure[-800:]}`", ""]
     lines += ["## Full sync", ""]
     rows = []
     for size, s in sums.items():
