@@ -47,7 +47,12 @@ def with_extra_columns(rows: list[Row], schema: pa.Schema) -> pa.Schema:
 def to_arrow(rows: list[Row], schema: pa.Schema) -> tuple[pa.Table, list[tuple[Row, str]]]:
     """A page of typed rows as an Arrow table with `schema` (widened by `with_extra_columns`), and
     the rows Arrow refused with the reason (values are cast beforehand, so normally none)."""
-    schema = with_extra_columns(rows, schema)
+    return table_or_refused(rows, with_extra_columns(rows, schema))
+
+
+def table_or_refused(rows: list[Row], schema: pa.Schema) -> tuple[pa.Table, list[tuple[Row, str]]]:
+    """The rows as an Arrow table with exactly `schema`; when Arrow refuses the page, each row is tried
+    alone and the ones it refuses come back with the reason."""
     try:
         return pa.Table.from_pylist(rows, schema=schema), []
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):

@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 
-from connectors.common.arrow import ARROW_TYPES
+from connectors.common.arrow import ARROW_TYPES, table_or_refused
 from connectors.common.records import parse_bool, parse_date, parse_datetime, parse_float
 
 _NAMING = NamingConvention()
@@ -74,18 +74,7 @@ def to_arrow(
 ) -> tuple[pa.Table, list[tuple[dict[str, Any], str]]]:
     """A page of typed rows as an Arrow table (dlt loads these as Parquet, far faster than dicts),
     and the rows Arrow refused with the reason (values are cast beforehand, so normally none)."""
-    try:
-        return pa.Table.from_pylist(rows, schema=schema), []
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-        good: list[dict[str, Any]] = []
-        bad: list[tuple[dict[str, Any], str]] = []
-        for row in rows:
-            try:
-                pa.Table.from_pylist([row], schema=schema)
-                good.append(row)
-            except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
-                bad.append((row, f"value does not fit its column type: {exc}"))
-        return pa.Table.from_pylist(good, schema=schema), bad
+    return table_or_refused(rows, schema)
 
 
 def _cast(ftype: str, value: Any, field: str) -> Any:
