@@ -116,3 +116,45 @@ def test_a_lazily_rendered_company_searches_the_same_through_the_hubspot_server(
     expected = pages(eager)
     assert len(expected[0]) > 1 and expected[0] != expected[1]
     assert pages(lazy) == expected
+
+
+def test_a_day_step_frees_the_hubspot_servers_stale_indexes_before_building_new_ones(monkeypatch):
+    """At a day step the HubSpot server rebuilds its id orders and association index for the new lists.
+    The previous lists and indexes (gigabytes for a large company) are released before the first new
+    one is built, so a step never holds both."""
+    import gc
+    import weakref
+
+    from sandbox.generator import step
+    from sandbox.servers.common import Faults
+    from sandbox.servers.hubspot import HubSpotServer, catalogue
+    from sandbox.servers.hubspot import records as hubspot_records
+
+    monkeypatch.setitem(S.SIZES, "tiny", dataclasses.replace(S.SIZES["tiny"], lazy_records=True))
+    world = generate(seed=3, size="tiny", as_of=date(2026, 9, 15))
+    dataset = render(world, truth=False)
+    body = {"filterGroups": [{"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "GTE",
+                                           "value": "2026-08-01T00:00:00Z"}]}], "limit": 5}
+    with HubSpotServer(dataset, faults=Faults(), search_rate_limit=None) as srv:
+        srv.warm()
+        srv._search_hits("deals", body, lambda: [{"id": "kept"}])
+        names = [*catalogue.OBJECT_TYPES, "associations"]
+        old = {name: weakref.ref(dataset.objects("hubspot", name)) for name in names
+               if len(dataset.objects("hubspot", name))}
+        assert {"deals", "contacts", "associations"} <= set(old)
+        assert all(isinstance(ref(), LazyRecords) for ref in old.values())
+        alive_at_first_build: list[list[str]] = []
+        real_id_key = hubspot_records.id_key
+
+        def id_key(value):
+            if not alive_at_first_build:
+                gc.collect()
+                alive_at_first_build.append([name for name, ref in old.items() if ref() is not None])
+            return real_id_key(value)
+
+        monkeypatch.setattr(hubspot_records, "id_key", id_key)
+        dataset.replace(render(step(world, 1), truth=False))
+        srv.warm()
+        # A search of the new lists is not answered from the hits kept for the old ones.
+        assert srv._search_hits("deals", body, lambda: [{"id": "fresh"}]) == [{"id": "fresh"}]
+    assert alive_at_first_build == [[]]

@@ -96,7 +96,7 @@ class HubSpotBase(CrmServer):
         # Caches keyed on the record list itself (a day step swaps the lists) and its length.
         self._catalogues: dict[str, tuple[list[dict[str, Any]], int, dict[str, dict[str, Any]]]] = {}
         self._associations: tuple[list[dict[str, Any]], int, int, Index] | None = None
-        self._searches: dict[tuple[Any, ...], tuple[threading.Lock, list[list[dict[str, Any]]]]] = {}
+        self._searches: dict[tuple[Any, ...], tuple[threading.Lock, list[list[dict[str, Any]]], Any]] = {}
         super().__init__(
             dataset,
             faults=faults if faults is not None else Faults(rate_limit=190, rate_window=10.0),
@@ -186,6 +186,8 @@ class HubSpotBase(CrmServer):
         fresh = fresh and not isinstance(records, LazyRecords)
         if not fresh and cached and cached[0] is records and cached[1] == len(records):
             return cached[2]
+        self._catalogues.pop(object_type, None)  # the stale catalogue holds the previous list
+        del cached
         defs = catalogue.build_definitions(
             object_type,
             records,
@@ -203,6 +205,8 @@ class HubSpotBase(CrmServer):
         stamp = 0 if isinstance(lines, LazyRecords) else sum(map(id, lines))
         cached = self._associations
         if cached is None or cached[0] is not lines or cached[1] != len(lines) or cached[2] != stamp:
+            # Drop the stale index before building the new one (5.7 GB for a large company).
+            self._associations = cached = None
             cached = self._associations = (lines, len(lines), stamp, build_index(lines))
         return cached[3]
 
@@ -221,15 +225,32 @@ class HubSpotBase(CrmServer):
         key = (object_type, id(records), len(records), query)
         with self._counter_lock:
             entry = self._searches.get(key)
-            if entry is None:
-                entry = self._searches[key] = (threading.Lock(), [])
+            if entry is None or entry[2] is not records:
+                # Hits kept for a list that has since been swapped (a day step) are dropped; each entry
+                # holds its list, so a new list cannot take a dropped one's identity and its hits.
+                for stale in [k for k, e in self._searches.items() if k[0] == object_type and e[2] is not records]:
+                    del self._searches[stale]
+                entry = self._searches[key] = (threading.Lock(), [], records)
                 while len(self._searches) > 32:
                     self._searches.pop(next(iter(self._searches)))
-        lock, kept = entry
+        lock, kept, _ = entry
         with lock:
             if not kept:
                 kept.append(find())
             return kept[0]
+
+    def release_stale(self) -> None:
+        """Drop every cache built for a record list the dataset no longer holds (after a day step), so
+        that the previous lists and their indexes are freed before the new ones are built."""
+        current = {name: self._records(name) for name in (*catalogue.OBJECT_TYPES, "associations")}
+        self._index.release(lambda name, records: current.get(name) is not records)
+        for name in [n for n, c in self._catalogues.items() if current.get(n) is not c[0]]:
+            del self._catalogues[name]
+        if self._associations is not None and self._associations[0] is not current["associations"]:
+            self._associations = None
+        with self._counter_lock:
+            for key in [k for k, e in self._searches.items() if current.get(k[0]) is not e[2]]:
+                del self._searches[key]
 
     def warm(self) -> dict[str, float]:
         """Build what the first requests would otherwise build while a client waits (the id order of
@@ -237,6 +258,7 @@ class HubSpotBase(CrmServer):
         large company this takes minutes, longer than a client's timeout."""
         import time
 
+        self.release_stale()
         took: dict[str, float] = {}
         for object_type in catalogue.OBJECT_TYPES:
             t0 = time.perf_counter()

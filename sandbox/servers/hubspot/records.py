@@ -62,6 +62,12 @@ class SortedIndex:
         # identity from being reused by another list.
         self._cache: dict[str, tuple[Sequence[Any], int, list[tuple[int, str]], list[int]]] = {}
 
+    def release(self, stale: Callable[[str, Sequence[Any]], bool]) -> None:
+        """Forget the orders of the lists `stale(name, records)` picks."""
+        with self._lock:
+            for name in [n for n, c in self._cache.items() if stale(n, c[0])]:
+                del self._cache[name]
+
     def _keys(
         self,
         name: str,
@@ -71,6 +77,10 @@ class SortedIndex:
         with self._lock:
             cached = self._cache.get(name)
             if force or cached is None or cached[0] is not records or cached[1] != len(records):
+                # The previous list's order goes first: at a day step of a large company it is
+                # gigabytes, and it would otherwise live on while the new one is built.
+                self._cache.pop(name, None)
+                del cached
                 # one pass in storage order: a lazily built list renders each chunk once
                 every = [id_key(r.get("id", "")) for r in records]
                 order = sorted(range(len(every)), key=every.__getitem__)
