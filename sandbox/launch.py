@@ -74,6 +74,11 @@ class Sandbox:
             server.stop()
         self.servers.clear()
 
+    def new_day(self) -> None:
+        """Start a new API day on every server (daily budgets whole again), as after a day step."""
+        for server in self.servers.values():
+            server.reset_usage()
+
     def __enter__(self) -> Sandbox:
         return self.start()
 

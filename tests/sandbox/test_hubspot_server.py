@@ -501,6 +501,8 @@ def test_daily_budget_runs_out_with_a_daily_429() -> None:
         resp = get(srv, "/crm/v3/objects/deals")
         assert resp.status_code == 429
         assert resp.json()["policyName"] == "DAILY"
+        srv.reset_usage()  # the next day
+        assert get(srv, "/crm/v3/objects/deals").headers["X-HubSpot-RateLimit-Daily-Remaining"] == "1"
 
 
 def test_queued_faults_answer_in_the_hubspot_envelope() -> None:

@@ -268,9 +268,12 @@ def test_the_daily_token_budget_charges_documented_costs_and_then_refuses() -> N
         assert resp.headers["x-daily-ratelimit-token-remaining"] == "32"
         assert get(srv, "/v1/users").status_code == 200  # v1 list: 20
         refused = get(srv, "/v1/users")
+        srv.reset_usage()  # the next day
+        again = get(srv, "/v1/users")
     assert refused.status_code == 429
     assert refused.headers["x-daily-ratelimit-token-remaining"] == "0"
     assert int(refused.headers["Retry-After"]) > 0
+    assert again.status_code == 200 and again.headers["x-daily-ratelimit-token-remaining"] == "25"
 
 
 def test_an_unknown_path_answers_404_in_the_error_envelope(server: PipedriveServer) -> None:

@@ -104,6 +104,11 @@ class HubSpotBase(CrmServer):
             port=port,
         )
 
+    def reset_usage(self) -> None:
+        """Start a new day: the daily request budget is whole again."""
+        with self._counter_lock:
+            self.daily_used = 0
+
     def authenticate(self, request: Request) -> Response | None:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")

@@ -462,6 +462,11 @@ class PipedriveServer(CrmServer):
             return bearer[7:].strip()
         return request.arg("api_token")
 
+    def reset_usage(self) -> None:
+        """Start a new day: the daily token budget is whole again (the real one resets at midnight)."""
+        with self._budget_lock:
+            self.tokens_used = 0
+
     def authenticate(self, request: Request) -> Response | None:
         token = self._token_of(request)
         if token is None or not hmac.compare_digest(token.encode(), self.token.encode()):
