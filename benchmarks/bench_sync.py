@@ -157,9 +157,10 @@ def build_once(config: Path, as_of: str) -> dict[str, Any]:
 
 
 def bench_repeat(size: str, crms: list[str], folder: Path, *, dbt: bool, check: bool, concurrent: bool = False,
-                 marts: bool = False, partial: Path | None = None) -> dict[str, Any]:
-    """One repeat: company, full syncs (one after the other, or all at once with `concurrent`), build, a
-    day, incremental syncs (one after the other), rebuild."""
+                 marts: bool = False, partial: Path | None = None, days: int = 1) -> dict[str, Any]:
+    """One repeat: company, full syncs (one after the other, or all at once with `concurrent`), build,
+    then `days` simulated days, each followed by incremental syncs (one after the other), and a rebuild.
+    The first day's syncs are `incremental`; later days' go to `later_days`."""
     from revops.config import load_config
     from sandbox.generator import render, step
 
@@ -195,16 +196,22 @@ def bench_repeat(size: str, crms: list[str], folder: Path, *, dbt: bool, check: 
                                    json.dumps({"config": str(config_path), "as_of": str(dataset.meta["as_of"])})])
                 out["marts"] = {**child.output, "wall_s": child.wall_s, "psutil_peak_mb": child.psutil_peak_mb}
                 save_partial(partial, out)
-        t0 = time.perf_counter()
-        world = step(world, 1)
-        dataset.replace(render(world, truth=False))
-        sb.new_day()  # a day later, the APIs' daily budgets are whole again
-        out["step_s"] = round(time.perf_counter() - t0, 2)
-        out["server_warmup_after_step_s"] = {crm: sb.servers[crm].warm() for crm in crms
-                                             if hasattr(sb.servers[crm], "warm")}
-        for crm in crms:
-            out["incremental"][crm] = sync_once(crm, sb, warehouse, pipelines)
-            save_partial(partial, out)
+        for day in range(1, days + 1):
+            t0 = time.perf_counter()
+            world = step(world, 1)
+            dataset.replace(render(world, truth=False))
+            sb.new_day()  # a day later, the APIs' daily budgets are whole again
+            step_s = round(time.perf_counter() - t0, 2)
+            warmup = {crm: sb.servers[crm].warm() for crm in crms if hasattr(sb.servers[crm], "warm")}
+            if day == 1:
+                out["step_s"], out["server_warmup_after_step_s"], syncs = step_s, warmup, out["incremental"]
+            else:
+                later = {"day": day, "step_s": step_s, "syncs": {}}
+                out.setdefault("later_days", []).append(later)
+                syncs = later["syncs"]
+            for crm in crms:
+                syncs[crm] = sync_once(crm, sb, warehouse, pipelines)
+                save_partial(partial, out)
         if dbt:
             write_inputs(dataset, config.resolve(config.sources.files.folder))
             out["build_after_incremental"] = build_once(config_path, str(dataset.meta["as_of"]))
@@ -230,5 +237,6 @@ if __name__ == "__main__":
     result = bench_repeat(options["size"], list(options["crms"]), Path(options["folder"]),
                           dbt=bool(options["dbt"]), check=bool(options["check"]),
                           concurrent=bool(options.get("concurrent")), marts=bool(options.get("marts")),
-                          partial=Path(options["partial"]) if options.get("partial") else None)
+                          partial=Path(options["partial"]) if options.get("partial") else None,
+                          days=int(options.get("days", 1)))
     print(json.dumps(result, default=str), flush=True)

@@ -35,6 +35,17 @@ def sync_summaries(syncs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             out[size]["crms"][crm] = per_mode
             out[size]["crms"][crm]["mismatches"] = sum(
                 (r.get("mismatches", {}).get(crm) or {}).get("mismatches", 0) for r in runs)
+        # later simulated days (`--days`): per day and CRM, the medians over the repeats that ran it
+        later: dict[tuple[int, str], list[dict[str, Any]]] = {}
+        for r in runs:
+            for d in r.get("later_days", []):
+                for crm, item in d["syncs"].items():
+                    later.setdefault((int(d["day"]), crm), []).append(item)
+        out[size]["later_days"] = [
+            {"day": day, "crm": crm, **{k: summary([i.get(k) for i in items]) for k in keys},
+             "outcomes": sorted({str(i.get("outcome")) for i in items}),
+             "message": str(items[-1].get("message") or "")[:300]}
+            for (day, crm), items in sorted(later.items())]
         out[size]["concurrent_full_syncs"] = any(r.get("concurrent_full_syncs") for r in runs)
         built = [r for r in runs if "build_full" in r]
         out[size]["built_from"] = sorted(built[0]["full"]) if built else []
@@ -133,6 +144,15 @@ def render(results: dict[str, Any], sums: dict[str, Any]) -> str:
             rows.append([size, crm, show(i["seconds"], 2, " s"), show(i["accepted"], 0), show(i["rows_total"], 0),
                          ratio_t, ratio_r, show(i["rss_peak_mb"], 0, " MB")])
     lines += table(["size", "CRM", "time", "requests", "rows", "time / full", "requests / full", "peak RSS"], rows)
+    later = [(size, d) for size, s in sums.items() for d in s.get("later_days") or []]
+    if later:
+        lines += ["", "## Later simulated days (`--days`)", "",
+                  "Each day is a new API day (daily budgets whole again): a full sync a budget stopped continues "
+                  "here. The comparison with the sandbox follows the last day.", ""]
+        lines += table(["size", "CRM", "day", "time", "requests", "rows", "outcome", "message"],
+                       [[size, d["crm"], d["day"], show(d["seconds"], 1, " s"), show(d["accepted"], 0),
+                         show(d["rows_total"], 0), ", ".join(d["outcomes"]), d["message"][:160].replace("|", "/")]
+                        for size, d in later])
     lines += ["", "## dbt build", ""]
     rows = []
     for size, s in sums.items():

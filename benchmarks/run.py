@@ -59,7 +59,8 @@ def available_crms(wanted: list[str]) -> list[str]:
 
 
 def bench_syncs(sizes: list[str], repeats: dict[str, int], crms: list[str], *, dbt: bool, check: bool,
-                workdir: Path, concurrent: set[str], partial_dir: Path, marts: bool) -> dict[str, list[dict[str, Any]]]:
+                workdir: Path, concurrent: set[str], partial_dir: Path, marts: bool,
+                days: int = 1) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for size in sizes:
         out[size] = []
@@ -69,7 +70,7 @@ def bench_syncs(sizes: list[str], repeats: dict[str, int], crms: list[str], *, d
             partial = partial_dir / f"partial-{size}-{r}.json"
             options = {"size": size, "crms": crms, "folder": str(workdir / f"{size}-{r}"), "dbt": dbt,
                        "check": check, "concurrent": size in concurrent, "partial": str(partial),
-                       "marts": marts}
+                       "marts": marts, "days": days}
             worker = run_child(["benchmarks/bench_sync.py", json.dumps(options)], timeout=WORKER_TIMEOUT_S)
             run = worker.output
             if "full" not in run:
@@ -85,6 +86,9 @@ def bench_syncs(sizes: list[str], repeats: dict[str, int], crms: list[str], *, d
                 f, i = run["full"].get(crm, {}), run["incremental"].get(crm, {})
                 log(f"  {crm}: full {f.get('seconds')}s {f.get('rows_total')} rows {f.get('accepted')} req "
                     f"({f.get('outcome')}); incremental {i.get('seconds')}s {i.get('accepted')} req")
+            for later in run.get("later_days", []):
+                for crm, i in later["syncs"].items():
+                    log(f"  day {later['day']}: {crm} {i.get('seconds')}s {i.get('accepted')} req ({i.get('outcome')})")
             for key in ("build_full", "build_after_incremental"):
                 if key in run:
                     log(f"  dbt {key}: {run[key].get('seconds')}s ok={run[key].get('ok')}")
@@ -185,12 +189,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrent-syncs", default="", metavar="SIZES",
                         help="sizes (comma-separated) whose full syncs run all at once, each CRM into its own "
                              "file, merged before the build: large's take about an hour each")
+    parser.add_argument("--days", type=int, default=1,
+                        help="simulated days after the full syncs, each followed by incremental syncs (a new API "
+                             "day each: a full sync a daily budget stopped continues); the check follows the last")
     parser.add_argument("--no-check", action="store_true", help="skip comparing each warehouse with the sandbox")
     parser.add_argument("--quick", action="store_true", help="tiny company, one repeat, no demo")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeats, args.large_repeats, args.skip_demo = "tiny", 1, 1, True
+    if args.days < 1:
+        parser.error("--days must be at least 1")
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     repeats = {s: (args.repeats if i == 0 else args.large_repeats) for i, s in enumerate(sizes)}
     crms = available_crms([c.strip() for c in args.crms.split(",") if c.strip()])
@@ -201,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         concurrent = {s.strip() for s in args.concurrent_syncs.split(",") if s.strip()}
         results["syncs"] = bench_syncs(sizes, repeats, crms, dbt=not args.skip_dbt, check=not args.no_check,
                                        workdir=workdir, concurrent=concurrent, partial_dir=args.out,
-                                       marts=not args.skip_marts)
+                                       marts=not args.skip_marts, days=args.days)
         if not args.skip_marts:
             results["forecast"] = bench_script("bench_forecast.py", args.repeats, [])
             results["team_health"] = bench_script("bench_team_health.py", args.repeats, [])
