@@ -154,8 +154,38 @@ _NUMERIC = frozenset({"amount", "amount_corporate", "fx_rate", "probability", "s
 
 
 _BATCH_ROWS = 1 << 20
-# How pandas holds text read from the warehouse: Arrow strings, NaN for missing (pandas' default `str`).
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+class _Texts:
+    """The distinct texts of one column, each one Python string, and the rows as codes into them (-1 for
+    NULL). A daily pipeline table repeats a few thousand ids and names over millions of rows: an object
+    column of shared strings takes 8 bytes a row, hands its values to numpy without a copy, and needs no
+    Python string made per cell and per use, as pandas' Arrow-backed `str` columns do."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+
+    def encode(self, column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+        encoded = pc.dictionary_encode(column.cast(pa.string()))
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        table = self.codes
+        local = np.fromiter((table.setdefault(t, len(table)) for t in encoded.dictionary.to_pylist()),
+                            dtype=np.int64, count=len(encoded.dictionary))
+        local = np.append(local, -1)  # a NULL row (index -1 after fill_null) picks the trailing -1
+        return np.asarray(local[encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)])
+
+    def values(self, codes: np.ndarray) -> np.ndarray:
+        """An object array of the rows' texts (None for NULL), equal texts being one object."""
+        return np.asarray(np.asarray([*self.codes, None], dtype=object)[codes])  # -1 picks the trailing None
+
+    def ranks(self, codes: np.ndarray) -> np.ndarray:
+        """Per row, the rank of its text in sorted order (NULL after every text)."""
+        texts = list(self.codes)
+        rank = np.empty(len(texts) + 1, dtype=np.int64)
+        rank[np.asarray(sorted(range(len(texts)), key=texts.__getitem__), dtype=np.int64)] = np.arange(len(texts))
+        rank[-1] = len(texts)
+        return np.asarray(rank[codes])
 
 
 def _read(con: duckdb.DuckDBPyConnection, table: str, spec: dict[str, str],
@@ -163,15 +193,18 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, spec: dict[str, str],
     """Read marts.<table> as a frame, `spec` naming each column's SQL expression, sorted by `order`
     (stable; missing values last).
 
-    Rows are streamed in Arrow batches: numbers and day numbers go into preallocated float arrays and
-    texts stay Arrow strings, so no Python object is made per cell and the table is never held twice.
-    The sort is done here rather than by DuckDB, whose sort would hold its own copy: this matters for
-    the daily pipeline, which has 15 million rows on a large company."""
+    Rows are streamed in Arrow batches into preallocated arrays (numbers and day numbers as floats,
+    texts as codes), and sorted here rather than by DuckDB, whose sort would hold its own copy: the
+    table is never held twice, which matters for the daily pipeline (15 million rows on a large
+    company). Texts become object columns of shared strings (see `_Texts`)."""
     rows = int(con.execute(f"SELECT count(*) FROM marts.{table}").fetchall()[0][0])
     select = ", ".join(f"{_sql(expr)} AS {name}" for name, expr in spec.items())
     numeric = {name for name, expr in spec.items() if expr.startswith("day(") or name in _NUMERIC}
+    kept = {name for name in spec if name == "mql_at"}  # read as it is (a timestamp)
     values: dict[str, np.ndarray] = {name: np.empty(rows, dtype="float64") for name in numeric}
-    chunks: dict[str, list[pa.Array]] = {name: [] for name in spec if name not in numeric}
+    codes = {name: np.empty(rows, dtype=np.int64) for name in spec if name not in numeric and name not in kept}
+    texts = {name: _Texts() for name in codes}
+    pieces: dict[str, list[pa.Array]] = {name: [] for name in kept}
     reader = con.sql(f"SELECT {select} FROM marts.{table}").to_arrow_reader(_BATCH_ROWS)
     at = 0
     for batch in reader:
@@ -182,32 +215,31 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, spec: dict[str, str],
             column = batch.column(name)
             if name in values:
                 values[name][at:at + n] = pd.to_numeric(column.to_pandas(), errors="coerce").to_numpy("float64")
-            elif name == "mql_at":  # kept as read (a timestamp)
-                chunks[name].append(column)
+            elif name in codes:
+                codes[name][at:at + n] = texts[name].encode(column)
             else:
-                chunks[name].append(column.cast(pa.string()))
+                pieces[name].append(column)
         at += n
     if at != rows:
         raise ForecastInputError(f"marts.{table} changed while the forecast read it; run the forecast again")
-    arrow = {name: pa.chunked_array(parts, type=pa.string() if name != "mql_at" else reader.schema.field(name).type)
-             for name, parts in chunks.items()}
+    stamps = {name: pa.chunked_array(parts, type=reader.schema.field(name).type).to_pandas()
+              for name, parts in pieces.items()}
     if order:
-        keys = pa.table({name: values[name] if name in values else arrow[name] for name in order})
-        perm = pc.sort_indices(keys, sort_keys=[(name, "ascending", "at_end") for name in order])
+        keys = [values[name] if name in values else texts[name].ranks(codes[name]) for name in order]
+        positions = np.lexsort(keys[::-1])  # stable; the first name is the primary key, NaN sorts last
         del keys
-        positions = perm.to_numpy()
-        for name in values:  # one column at a time, so only one is ever held twice
-            values[name] = values[name][positions]
-        for name in arrow:
-            arrow[name] = arrow[name].take(perm)
+        for arrays in (values, codes):  # one column at a time, so only one is ever held twice
+            for name in arrays:
+                arrays[name] = arrays[name][positions]
+        stamps = {name: series.iloc[positions].reset_index(drop=True) for name, series in stamps.items()}
     columns: dict[str, object] = {}
     for name in spec:
         if name in values:
-            columns[name] = values[name]
-        elif name == "mql_at":
-            columns[name] = arrow[name].to_pandas()
+            columns[name] = values.pop(name)
+        elif name in codes:
+            columns[name] = pd.Series(texts[name].values(codes.pop(name)), dtype=object, copy=False)
         else:
-            columns[name] = pd.array(arrow[name], dtype=_TEXT)
+            columns[name] = stamps[name]
     return pd.DataFrame(columns, index=pd.RangeIndex(rows), copy=False)
 
 
@@ -240,13 +272,14 @@ def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
     deals["status"] = deals["status"].map(normalise_status)
     pipeline = frames["fct_pipeline_daily"]
     changes = frames["fct_deal_changes"]
-    changes["field"] = changes["field"].map(lambda s: str(s).lower() if s is not None else "")
+    changes["field"] = changes["field"].map(lambda s: "" if pd.isna(s) else str(s).lower())
     changes = changes.sort_values(["deal_id", "changed_epoch"], kind="stable").reset_index(drop=True)
     is_status = (changes["field"] == "status").to_numpy()
     changes["new_status"] = np.where(is_status, changes["new_value"].map(normalise_status), None)
     reps = frames["dim_reps"]
     for col in ("email", "manager_email"):
-        reps[col] = reps[col].map(lambda s: str(s).strip().lower() if s is not None else None)
+        # A missing manager stays missing (not the text "nan": that made a manager scope of its own).
+        reps[col] = reps[col].map(lambda s: None if pd.isna(s) else str(s).strip().lower())
     return Marts(
         deals=deals.reset_index(drop=True),
         pipeline=pipeline,
