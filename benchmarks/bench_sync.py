@@ -157,10 +157,12 @@ def build_once(config: Path, as_of: str) -> dict[str, Any]:
 
 
 def bench_repeat(size: str, crms: list[str], folder: Path, *, dbt: bool, check: bool, concurrent: bool = False,
-                 marts: bool = False, partial: Path | None = None, days: int = 1) -> dict[str, Any]:
+                 marts: bool = False, partial: Path | None = None, days: int = 1,
+                 keep: bool = False) -> dict[str, Any]:
     """One repeat: company, full syncs (one after the other, or all at once with `concurrent`), build,
     then `days` simulated days, each followed by incremental syncs (one after the other), and a rebuild.
-    The first day's syncs are `incremental`; later days' go to `later_days`."""
+    The first day's syncs are `incremental`; later days' go to `later_days`. `keep` leaves `folder`
+    (warehouse, dlt state, dbt logs) in place."""
     from revops.config import load_config
     from sandbox.generator import render, step
 
@@ -228,7 +230,8 @@ def bench_repeat(size: str, crms: list[str], folder: Path, *, dbt: bool, check: 
                                       "first": comparison.mismatches[:3],
                                       "seconds": round(time.perf_counter() - t0, 2)}
             save_partial(partial, out)
-    shutil.rmtree(folder, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
     return out
 
 
@@ -238,5 +241,5 @@ if __name__ == "__main__":
                           dbt=bool(options["dbt"]), check=bool(options["check"]),
                           concurrent=bool(options.get("concurrent")), marts=bool(options.get("marts")),
                           partial=Path(options["partial"]) if options.get("partial") else None,
-                          days=int(options.get("days", 1)))
+                          days=int(options.get("days", 1)), keep=bool(options.get("keep")))
     print(json.dumps(result, default=str), flush=True)

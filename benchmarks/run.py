@@ -15,6 +15,7 @@ about 90 minutes at the 19 requests/s HubSpot allows; `make bench-large` runs la
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -60,7 +61,7 @@ def available_crms(wanted: list[str]) -> list[str]:
 
 def bench_syncs(sizes: list[str], repeats: dict[str, int], crms: list[str], *, dbt: bool, check: bool,
                 workdir: Path, concurrent: set[str], partial_dir: Path, marts: bool,
-                days: int = 1) -> dict[str, list[dict[str, Any]]]:
+                days: int = 1, keep: bool = False) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for size in sizes:
         out[size] = []
@@ -70,7 +71,7 @@ def bench_syncs(sizes: list[str], repeats: dict[str, int], crms: list[str], *, d
             partial = partial_dir / f"partial-{size}-{r}.json"
             options = {"size": size, "crms": crms, "folder": str(workdir / f"{size}-{r}"), "dbt": dbt,
                        "check": check, "concurrent": size in concurrent, "partial": str(partial),
-                       "marts": marts, "days": days}
+                       "marts": marts, "days": days, "keep": keep}
             worker = run_child(["benchmarks/bench_sync.py", json.dumps(options)], timeout=WORKER_TIMEOUT_S)
             run = worker.output
             if "full" not in run:
@@ -195,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-check", action="store_true", help="skip comparing each warehouse with the sandbox")
     parser.add_argument("--quick", action="store_true", help="tiny company, one repeat, no demo")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="keep each repeat's folder (warehouse, dbt logs) here instead of in a temporary "
+                             "folder removed at the end: to run the marts or queries on a large warehouse later")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeats, args.large_repeats, args.skip_demo = "tiny", 1, 1, True
@@ -205,12 +209,17 @@ def main(argv: list[str] | None = None) -> int:
     crms = available_crms([c.strip() for c in args.crms.split(",") if c.strip()])
     started = time.perf_counter()
     results: dict[str, Any] = {"environment": environment(args), "sizes": sizes, "repeats": repeats, "crms": crms}
-    with tempfile.TemporaryDirectory(prefix="revops-bench-") as tmp:
-        workdir = Path(tmp)
+    with contextlib.ExitStack() as stack:
+        if args.workdir is not None:
+            args.workdir.mkdir(parents=True, exist_ok=True)
+            workdir = args.workdir
+        else:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="revops-bench-")))
         concurrent = {s.strip() for s in args.concurrent_syncs.split(",") if s.strip()}
         results["syncs"] = bench_syncs(sizes, repeats, crms, dbt=not args.skip_dbt, check=not args.no_check,
                                        workdir=workdir, concurrent=concurrent, partial_dir=args.out,
-                                       marts=not args.skip_marts, days=args.days)
+                                       marts=not args.skip_marts, days=args.days,
+                                       keep=args.workdir is not None)
         if not args.skip_marts:
             results["forecast"] = bench_script("bench_forecast.py", args.repeats, [])
             results["team_health"] = bench_script("bench_team_health.py", args.repeats, [])
