@@ -106,10 +106,11 @@ def _closed_as_of(marts: Marts, day: int, open_ids: set[object]) -> pd.DataFrame
 
 
 def _open_at(marts: Marts, day: int) -> pd.DataFrame:
-    today = marts.pipeline_between(day, day)
+    today = marts.pipeline_on(day)
     deals = marts.deals
     closing_today = deals.loc[(deals["closed_day"] == day) & ~deals["deal_id"].isin(today["deal_id"]), "deal_id"]
     if len(closing_today):
+        # A compact pipeline keeps these rows too: each ends its deal's run of days.
         yesterday = marts.pipeline_between(day - 1, day - 1)
         yesterday = yesterday[yesterday["deal_id"].isin(closing_today)].copy()
         # Seen from the start of `day`: one more day in the stage than on the day-before row.

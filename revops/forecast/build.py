@@ -154,7 +154,8 @@ def build_forecast(con: duckdb.DuckDBPyConnection, *, as_of: date, fiscal_year_s
         raise ValueError(f"backtest_periods={backtest_periods}: forecast.backtest_periods must be at least 1")
     if not corporate_currency or not str(corporate_currency).strip():
         raise ValueError("corporate_currency is empty: set company.corporate_currency in revops.yml")
-    marts = load_marts(con)
+    # Compact: the daily pipeline complete on the days the forecast views, elsewhere only its changes.
+    marts = load_marts(con, complete_days=[as_of])
     # One OpenMP thread: the many small model fits and predictions of a back-test are slower with
     # thread barriers than without, badly so on a shared machine, and results stay reproducible.
     with threadpool_limits(limits=1, user_api="openmp"):

@@ -8,6 +8,7 @@ epoch seconds so that changes on one day keep their order). Nothing here is poin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -90,6 +91,9 @@ class Marts:
     reps: pd.DataFrame
     quotas: pd.DataFrame
     accounts: pd.DataFrame
+    # None: `pipeline` holds every daily row. Otherwise it is compact (see `load_marts`): complete only on
+    # Mondays, first days of months and these extra days; other days hold only the rows that differ.
+    compact_days: frozenset[int] | None = None
 
     def __post_init__(self) -> None:
         # Snapshots are read by day ranges (see `pipeline_between`), which needs them sorted by day.
@@ -112,6 +116,22 @@ class Marts:
         lo = int(np.searchsorted(days, first_day, side="left"))
         hi = int(np.searchsorted(days, last_day, side="right"))
         return self.pipeline.iloc[lo:hi]
+
+    def pipeline_on(self, day: int) -> pd.DataFrame:
+        """Every snapshot row of one day; a compact pipeline refuses a day it does not hold in full."""
+        if self.compact_days is not None and not is_complete_day(day, self.compact_days):
+            raise ValueError(
+                f"the pipeline was read compact and does not hold every snapshot row of {day_to_date(day)}: "
+                "load the marts with that day among `complete_days` (or without `complete_days`)")
+        return self.pipeline_between(day, day)
+
+
+def is_complete_day(day: int, extra_days: frozenset[int] | set[int]) -> bool:
+    """Whether a compact pipeline holds every row of `day`: Mondays (the weekly snapshots the models
+    train on and the back-test's week points), first days of months (every month, quarter and year
+    boundary) and the extra days asked for (the as-of day)."""
+    d = day_to_date(day)
+    return day in extra_days or d.weekday() == 0 or d.day == 1
 
 
 def normalise_status(value: object) -> str:
@@ -189,15 +209,16 @@ class _Texts:
 
 
 def _read(con: duckdb.DuckDBPyConnection, table: str, spec: dict[str, str],
-          order: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Read marts.<table> as a frame, `spec` naming each column's SQL expression, sorted by `order`
+          order: tuple[str, ...] = (), relation: str | None = None) -> pd.DataFrame:
+    """Read marts.<table> (or `relation`, a table holding its columns) as a frame, `spec` naming each column's SQL expression, sorted by `order`
     (stable; missing values last).
 
     Rows are streamed in Arrow batches into preallocated arrays (numbers and day numbers as floats,
     texts as codes), and sorted here rather than by DuckDB, whose sort would hold its own copy: the
     table is never held twice, which matters for the daily pipeline (15 million rows on a large
     company). Texts become object columns of shared strings (see `_Texts`)."""
-    rows = int(con.execute(f"SELECT count(*) FROM marts.{table}").fetchall()[0][0])
+    relation = relation or f"marts.{table}"
+    rows = int(con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])
     select = ", ".join(f"{_sql(expr)} AS {name}" for name, expr in spec.items())
     numeric = {name for name, expr in spec.items() if expr.startswith("day(") or name in _NUMERIC}
     kept = {name for name in spec if name == "mql_at"}  # read as it is (a timestamp)
@@ -205,7 +226,7 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, spec: dict[str, str],
     codes = {name: np.empty(rows, dtype=np.int64) for name in spec if name not in numeric and name not in kept}
     texts = {name: _Texts() for name in codes}
     pieces: dict[str, list[pa.Array]] = {name: [] for name in kept}
-    reader = con.sql(f"SELECT {select} FROM marts.{table}").to_arrow_reader(_BATCH_ROWS)
+    reader = con.sql(f"SELECT {select} FROM {relation}").to_arrow_reader(_BATCH_ROWS)
     at = 0
     for batch in reader:
         n = batch.num_rows
@@ -243,8 +264,46 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, spec: dict[str, str],
     return pd.DataFrame(columns, index=pd.RangeIndex(rows), copy=False)
 
 
-def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
-    """Read the marts the forecast uses; raise ForecastInputError naming any missing table or column."""
+# What a deal's daily row is compared with its previous day's on, in a compact read: every column the
+# forecast reads but the day and the days in stage (which grows by one a day without anything changing).
+_TRACKED = ("source", "owner_rep_id", "team", "segment", "stage", "stage_order", "amount_corporate", "probability",
+            "forecast_category", "expected_close_date", "created_date")
+_COMPACT = "_forecast_pipeline_compact"
+
+
+def _compact_pipeline(con: duckdb.DuckDBPyConnection, extra_days: frozenset[int]) -> str:
+    """A temporary table of the daily pipeline rows a compact read keeps; returns its name.
+
+    A row is kept when its day is complete (`is_complete_day`), when it starts or ends a run of
+    consecutive days of its deal, or when a tracked column differs from the deal's row of the day
+    before. Every row left out is then equal, in what the forecast reads of it, to the kept row before
+    it: the forecast's views of single days only read complete days, and its reads of day ranges (the
+    pipeline waterfall) look for a deal's first and last rows with given values, which are kept."""
+    key = ", ".join(f"{c} := {c}" for c in _TRACKED)
+    days = ", ".join(f"DATE '{day_to_date(d).isoformat()}'" for d in sorted(extra_days)) or "NULL"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {_COMPACT} AS
+        WITH keyed AS (
+            SELECT *, CAST(snapshot_date AS DATE) AS _d, struct_pack({key}) AS _key FROM marts.fct_pipeline_daily
+        ), around AS (
+            SELECT *, lag(_d) OVER w AS _prev_d, lead(_d) OVER w AS _next_d, lag(_key) OVER w AS _prev_key
+            FROM keyed WINDOW w AS (PARTITION BY deal_id ORDER BY _d)
+        )
+        SELECT * EXCLUDE (_d, _key, _prev_d, _next_d, _prev_key) FROM around
+        WHERE isodow(_d) = 1 OR dayofmonth(_d) = 1 OR _d IN ({days})
+           OR _prev_d IS NULL OR _prev_d <> _d - 1 OR _next_d IS NULL OR _next_d <> _d + 1
+           OR _key IS DISTINCT FROM _prev_key
+    """)
+    return f"temp.main.{_COMPACT}"
+
+
+def load_marts(con: duckdb.DuckDBPyConnection, complete_days: Iterable[date] | None = None) -> Marts:
+    """Read the marts the forecast uses; raise ForecastInputError naming any missing table or column.
+
+    With `complete_days` (the as-of day of a forecast), the daily pipeline is read compact: complete on
+    those days, Mondays and first days of months, and elsewhere only the rows where a deal changed (see
+    `_compact_pipeline`). `compute_forecast` gives the same tables either way; a compact read holds a
+    fraction of a large company's daily rows (a deal's row repeats itself most days)."""
     problems: list[str] = []
     for table, spec in _REQUIRED.items():
         have = _columns(con, "marts", table)
@@ -259,9 +318,20 @@ def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
             "the forecast cannot read the warehouse: " + "; ".join(problems)
             + ". Build the dbt marts first (the columns are listed in docs/warehouse.md)."
         )
-    # The daily pipeline is read sorted by day and deal (how `pipeline_between` reads it).
-    frames = {table: _read(con, table, spec, order=("day", "deal_id") if table == "fct_pipeline_daily" else ())
-              for table, spec in _REQUIRED.items()}
+    extra = None if complete_days is None else frozenset(day_number(d) for d in complete_days)
+    frames: dict[str, pd.DataFrame] = {}
+    for table, spec in _REQUIRED.items():
+        if table != "fct_pipeline_daily":
+            frames[table] = _read(con, table, spec)
+        elif extra is None:
+            # The daily pipeline is read sorted by day and deal (how `pipeline_between` reads it).
+            frames[table] = _read(con, table, spec, order=("day", "deal_id"))
+        else:
+            relation = _compact_pipeline(con, extra)
+            try:
+                frames[table] = _read(con, table, spec, order=("day", "deal_id"), relation=relation)
+            finally:
+                con.execute(f"DROP TABLE IF EXISTS {relation}")
     accounts_spec = _OPTIONAL["dim_accounts"]
     if set(accounts_spec.values()) <= _columns(con, "marts", "dim_accounts"):
         accounts = _read(con, "dim_accounts", accounts_spec)
@@ -290,5 +360,6 @@ def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
         reps=reps,
         quotas=frames["fct_quotas"],
         accounts=accounts,
+        compact_days=extra,
     )
 

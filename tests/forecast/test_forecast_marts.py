@@ -83,3 +83,65 @@ def test_a_rep_without_a_manager_makes_no_manager_scope(warehouse_file: Path, tm
     resolver.memberships(m.deals[["owner_rep_id", "segment", "source"]].drop_duplicates())
     managers = {scope_id for scope_type, scope_id in resolver.scopes if scope_type == "manager"}
     assert managers and not any(str(s).lower() in ("nan", "none", "") for s in managers), managers
+
+
+def _frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_exact=True)
+
+
+def test_a_compact_pipeline_gives_the_same_forecast_from_a_fraction_of_the_rows(warehouse_file: Path,
+                                                                               tmp_path: Path) -> None:
+    from forecast_warehouse import BUILD_SETTINGS
+
+    from revops.forecast import compute_forecast
+    from revops.forecast.marts import day_number, is_complete_day
+
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse_file, path)
+    as_of = BUILD_SETTINGS["as_of"]
+    with duckdb.connect(str(path)) as con:
+        # A run of days with a gap in it and a deal without close date: both must survive the compaction.
+        con.execute("DELETE FROM marts.fct_pipeline_daily WHERE hash(deal_id) % 11 = 0"
+                    " AND dayofmonth(snapshot_date) IN (9, 10)")
+        con.execute("UPDATE marts.fct_pipeline_daily SET expected_close_date = NULL WHERE hash(deal_id) % 13 = 0")
+        full = load_marts(con)
+        compact = load_marts(con, complete_days=[as_of])
+        assert not con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall()[0][0]
+    assert full.compact_days is None and compact.compact_days == frozenset({day_number(as_of)})
+    assert len(compact.pipeline) < 0.6 * len(full.pipeline), (len(compact.pipeline), len(full.pipeline))
+    # Complete days hold every row; the other days only rows of the full read.
+    complete = full.pipeline["day"].map(lambda d: is_complete_day(int(d), compact.compact_days))
+    _frames_equal(compact.pipeline[compact.pipeline["day"].isin(full.pipeline.loc[complete, "day"])],
+                  full.pipeline[complete])
+    keys = set(zip(full.pipeline["day"], full.pipeline["deal_id"], strict=True))
+    assert all(k in keys for k in zip(compact.pipeline["day"], compact.pipeline["deal_id"], strict=True))
+
+    settings = {k: v for k, v in BUILD_SETTINGS.items() if k not in ("simulations",)}
+    a = compute_forecast(full, **settings, simulations=300)
+    b = compute_forecast(compact, **settings, simulations=300)
+    assert a.keys() == b.keys()
+    for name in a:
+        assert len(a[name]) > 0, name
+        _frames_equal(a[name], b[name])
+
+
+def test_a_compact_pipeline_refuses_a_view_of_a_day_it_does_not_hold_in_full(marts_compact: object) -> None:
+    from datetime import date
+
+    from revops.forecast import as_of_view
+    from revops.forecast.marts import is_complete_day
+
+    tuesday = date(2023, 3, 14)
+    assert not is_complete_day((tuesday - date(1970, 1, 1)).days, frozenset())
+    with pytest.raises(ValueError, match="compact"):
+        as_of_view(marts_compact, tuesday)  # type: ignore[arg-type]
+    as_of_view(marts_compact, date(2023, 3, 13))  # a Monday
+    as_of_view(marts_compact, date(2023, 3, 1))  # a first of the month
+
+
+@pytest.fixture()
+def marts_compact(warehouse_file: Path) -> object:
+    from forecast_warehouse import BUILD_SETTINGS
+
+    with duckdb.connect(str(warehouse_file), read_only=True) as con:
+        return load_marts(con, complete_days=[BUILD_SETTINGS["as_of"]])
