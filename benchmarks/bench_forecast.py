@@ -5,6 +5,13 @@ The warehouse comes from the generator the forecast tests use (tests/forecast/fo
 Prints one JSON object (seconds, rows, peak memory of the simulation).
 
     .venv/bin/python benchmarks/bench_forecast.py [--deals 4000] [--sim-deals 10000] [--simulations 10000]
+
+With `--warehouse PATH`, it measures the forecast on that warehouse instead (opened read-only; nothing
+is written): reading the marts, then computing every forecast table, with the process's peak memory.
+`--full-pipeline` reads every daily pipeline row, as the forecast did before its compact read, to
+compare the two (run each in a process of its own: the peak is the process's).
+
+    .venv/bin/python benchmarks/bench_forecast.py --warehouse data/warehouse.duckdb [--full-pipeline]
 """
 
 from __future__ import annotations
@@ -75,6 +82,37 @@ def bench_build(deals: int, seed: int) -> dict[str, object]:
     return out
 
 
+def bench_warehouse(path: Path, *, full_pipeline: bool, as_of: str | None) -> dict[str, object]:
+    """Read the marts of an existing warehouse and compute the forecast tables (not written), with the
+    settings of the repository's revops.yml."""
+    from datetime import date
+
+    from revops.config import load_config
+    from revops.forecast import compute_forecast
+
+    cfg = load_config(ROOT / "revops.yml")
+    out: dict[str, object] = {"warehouse": str(path), "full_pipeline": full_pipeline}
+    with duckdb.connect(str(path), read_only=True) as con:
+        day = date.fromisoformat(as_of) if as_of else con.execute(
+            "SELECT max(CAST(snapshot_date AS DATE)) FROM marts.fct_pipeline_daily").fetchall()[0][0]
+        out["as_of"] = str(day)
+        out["pipeline_rows_in_warehouse"] = con.execute("SELECT count(*) FROM marts.fct_pipeline_daily").fetchall()[0][0]
+        out["deals"] = con.execute("SELECT count(*) FROM marts.fct_deals").fetchall()[0][0]
+        t = time.perf_counter()
+        marts = load_marts(con) if full_pipeline else load_marts(con, complete_days=[day])
+        out["load_marts_s"] = round(time.perf_counter() - t, 2)
+    out["pipeline_rows_read"] = len(marts.pipeline)
+    out["rss_after_load_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    t = time.perf_counter()
+    with threadpool_limits(limits=1, user_api="openmp"):
+        frames = compute_forecast(marts, as_of=day, fiscal_year_start_month=cfg.company.fiscal_year_start_month,
+                                  corporate_currency=cfg.company.corporate_currency, seed=cfg.forecast.seed,
+                                  simulations=cfg.forecast.simulations, backtest_periods=cfg.forecast.backtest_periods)
+    out["compute_forecast_s"] = round(time.perf_counter() - t, 2)
+    out["rows"] = {name: len(frame) for name, frame in frames.items()}
+    return out
+
+
 def bench_monte_carlo(deals: int, simulations: int, scopes: int, seed: int) -> dict[str, object]:
     """Simulate `deals` open deals `simulations` times over three periods and `scopes` scopes."""
     rng = np.random.default_rng(seed)
@@ -107,7 +145,17 @@ def main() -> None:
     parser.add_argument("--sim-deals", type=int, default=10_000, help="open deals in the Monte Carlo run")
     parser.add_argument("--simulations", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--warehouse", type=Path, help="measure the forecast on this warehouse instead")
+    parser.add_argument("--full-pipeline", action="store_true", help="with --warehouse: read every daily row")
+    parser.add_argument("--as-of", help="with --warehouse: the forecast's day (default: the latest snapshot)")
     args = parser.parse_args()
+    if args.warehouse is not None:
+        if not args.warehouse.exists():
+            parser.error(f"--warehouse {args.warehouse}: no such file")
+        result = bench_warehouse(args.warehouse, full_pipeline=args.full_pipeline, as_of=args.as_of)
+        result["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        print(json.dumps(result, indent=2, default=str))
+        return
     result = {
         "build": bench_build(args.deals, args.seed),
         "monte_carlo": bench_monte_carlo(args.sim_deals, args.simulations, scopes=40, seed=args.seed),
