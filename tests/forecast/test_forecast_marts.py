@@ -145,3 +145,18 @@ def marts_compact(warehouse_file: Path) -> object:
 
     with duckdb.connect(str(warehouse_file), read_only=True) as con:
         return load_marts(con, complete_days=[BUILD_SETTINGS["as_of"]])
+
+
+@pytest.mark.parametrize("limit", [None, "3GiB"])
+def test_a_compact_read_puts_the_connections_settings_back(warehouse_file: Path, limit: str | None) -> None:
+    from forecast_warehouse import BUILD_SETTINGS
+
+    with duckdb.connect(str(warehouse_file), read_only=True) as con:
+        if limit:
+            con.execute(f"SET memory_limit = '{limit}'")
+        before = con.execute("SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')"
+                             ).fetchall()
+        load_marts(con, complete_days=[BUILD_SETTINGS["as_of"]])
+        after = con.execute("SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')"
+                            ).fetchall()
+    assert after == before
