@@ -9,8 +9,8 @@ bench.json. Not a test: nothing here passes or fails, it measures.
     python benchmarks/run.py --sizes small,large   # the full large company (hours: see bench.md)
 
 Sizes: tiny, small and large are the generator's; `medium` (three copies of the small company's org)
-stands in for large by default, because large's HubSpot share alone needs roughly 100,000 requests,
-about 90 minutes at the 19 requests/s HubSpot allows; `make bench-large` runs large one CRM per run."""
+stands in for large by default, because large's HubSpot share alone needs at least 100,000 requests at
+the 19 requests/s HubSpot allows (more than 95 minutes); `make bench-large` runs large one CRM per run."""
 
 from __future__ import annotations
 
