@@ -102,7 +102,7 @@ def bench_warehouse(path: Path, *, full_pipeline: bool, as_of: str | None) -> di
         marts = load_marts(con) if full_pipeline else load_marts(con, complete_days=[day])
         out["load_marts_s"] = round(time.perf_counter() - t, 2)
     out["pipeline_rows_read"] = len(marts.pipeline)
-    out["rss_after_load_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["peak_rss_through_load_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     t = time.perf_counter()
     with threadpool_limits(limits=1, user_api="openmp"):
         frames = compute_forecast(marts, as_of=day, fiscal_year_start_month=cfg.company.fiscal_year_start_month,
