@@ -16,6 +16,20 @@ from typing import Any
 from benchmarks.stats import show, summary, table
 
 
+def _run_figures(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Summaries of the figures a repeat has once, whatever its CRMs: the comparison with the sandbox,
+    the simulated day, the company's generation and the benchmark process's peak."""
+    return {
+        "records_compared": summary([sum((m or {}).get("records_compared") or 0
+                                         for m in r.get("mismatches", {}).values()) or None for r in runs]),
+        "compare_s": summary([sum((m or {}).get("seconds") or 0 for m in r.get("mismatches", {}).values())
+                              or None for r in runs]),
+        "step_s": summary([r.get("step_s") for r in runs]),
+        "generate_s": summary([r["generate_s"] for r in runs]),
+        "worker_peak_mb": summary([r.get("worker_peak_mb") for r in runs]),
+    }
+
+
 def sync_summaries(syncs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """Per size, per CRM, per mode: the medians and spreads of every measured quantity."""
     keys = ("seconds", "wall_s", "rows_total", "rows_per_s", "accepted", "answered_429", "requests_per_s",
@@ -23,8 +37,7 @@ def sync_summaries(syncs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "rss_after_imports_mb")
     out: dict[str, Any] = {}
     for size, runs in syncs.items():
-        out[size] = {"generate_s": summary([r["generate_s"] for r in runs]),
-                     "records": runs[0]["records"] if runs else {}, "crms": {}}
+        out[size] = {"records": runs[0]["records"] if runs else {}, "crms": {}}
         crms = list(dict.fromkeys(c for r in runs for c in r.get("full", {})))  # runs may sync different CRMs
         for crm in crms:
             per_mode = {}
@@ -51,28 +64,14 @@ def sync_summaries(syncs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         out[size]["built_from"] = sorted(built[0]["full"]) if built else []
         out[size]["full_syncs_wall_s"] = summary([r.get("full_syncs_wall_s") for r in runs])
         out[size]["merge_s"] = summary([r.get("merge_s") for r in runs])
-        out[size]["step_s"] = summary([r.get("step_s") for r in runs])
-        out[size]["worker_peak_mb"] = summary([r.get("worker_peak_mb") for r in runs])
         out[size]["failed"] = [r["failed"] for r in runs if r.get("failed")]
-        out[size]["compare_s"] = summary([sum((m or {}).get("seconds") or 0 for m in r.get("mismatches", {}).values())
-                                          or None for r in runs])
-        out[size]["records_compared"] = summary([sum((m or {}).get("records_compared") or 0
-                                                     for m in r.get("mismatches", {}).values()) or None for r in runs])
+        out[size].update(_run_figures(runs))
         # Runs of one size that synced different CRMs (the large company, one CRM per run) are not
         # repeats of each other: their checks and process figures are shown a CRM set at a time.
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for r in runs:
             groups.setdefault(tuple(sorted(r.get("full", {}))), []).append(r)
-        out[size]["checks"] = [{
-            "crms": list(group),
-            "records_compared": summary([sum((m or {}).get("records_compared") or 0
-                                             for m in r.get("mismatches", {}).values()) or None for r in rs]),
-            "compare_s": summary([sum((m or {}).get("seconds") or 0 for m in r.get("mismatches", {}).values())
-                                  or None for r in rs]),
-            "step_s": summary([r.get("step_s") for r in rs]),
-            "generate_s": summary([r["generate_s"] for r in rs]),
-            "worker_peak_mb": summary([r.get("worker_peak_mb") for r in rs]),
-        } for group, rs in groups.items()]
+        out[size]["checks"] = [{"crms": list(group), **_run_figures(rs)} for group, rs in groups.items()]
         marts = [r["marts"] for r in runs if "error" not in r.get("marts", {"error": 1})]
         if marts:
             out[size]["marts"] = {k: summary([m.get(k) for m in marts])

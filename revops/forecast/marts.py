@@ -210,8 +210,8 @@ class _Texts:
 
 def _read(con: duckdb.DuckDBPyConnection, table: str, spec: dict[str, str],
           order: tuple[str, ...] = (), relation: str | None = None) -> pd.DataFrame:
-    """Read marts.<table> (or `relation`, a table holding its columns) as a frame, `spec` naming each column's SQL expression, sorted by `order`
-    (stable; missing values last).
+    """Read marts.<table> (or `relation`, a table holding its columns) as a frame, `spec` naming each
+    column's SQL expression, sorted by `order` (stable; missing values last).
 
     Rows are streamed in Arrow batches into preallocated arrays (numbers and day numbers as floats,
     texts as codes), and sorted here rather than by DuckDB, whose sort would hold its own copy: the
@@ -317,6 +317,7 @@ def _create_compact(con: duckdb.DuckDBPyConnection, key: str, days: str) -> None
             FROM keyed WINDOW w AS (PARTITION BY deal_id ORDER BY _d)
         )
         SELECT * EXCLUDE (_d, _key, _prev_d, _next_d, _prev_key) FROM around
+        -- the complete days, as `is_complete_day` states them
         WHERE isodow(_d) = 1 OR dayofmonth(_d) = 1 OR _d IN ({days})
            OR _prev_d IS NULL OR _prev_d <> _d - 1 OR _next_d IS NULL OR _next_d <> _d + 1
            OR _key IS DISTINCT FROM _prev_key

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from revops.forecast import load_marts
+from revops.forecast import Marts, load_marts
 from revops.forecast import marts as marts_module
 
 
@@ -125,7 +125,7 @@ def test_a_compact_pipeline_gives_the_same_forecast_from_a_fraction_of_the_rows(
         _frames_equal(a[name], b[name])
 
 
-def test_a_compact_pipeline_refuses_a_view_of_a_day_it_does_not_hold_in_full(marts_compact: object) -> None:
+def test_a_compact_pipeline_refuses_a_view_of_a_day_it_does_not_hold_in_full(marts_compact: Marts) -> None:
     from datetime import date
 
     from revops.forecast import as_of_view
@@ -134,13 +134,13 @@ def test_a_compact_pipeline_refuses_a_view_of_a_day_it_does_not_hold_in_full(mar
     tuesday = date(2023, 3, 14)
     assert not is_complete_day((tuesday - date(1970, 1, 1)).days, frozenset())
     with pytest.raises(ValueError, match="compact"):
-        as_of_view(marts_compact, tuesday)  # type: ignore[arg-type]
+        as_of_view(marts_compact, tuesday)
     as_of_view(marts_compact, date(2023, 3, 13))  # a Monday
     as_of_view(marts_compact, date(2023, 3, 1))  # a first of the month
 
 
 @pytest.fixture()
-def marts_compact(warehouse_file: Path) -> object:
+def marts_compact(warehouse_file: Path) -> Marts:
     from forecast_warehouse import BUILD_SETTINGS
 
     with duckdb.connect(str(warehouse_file), read_only=True) as con:
