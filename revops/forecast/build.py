@@ -86,6 +86,7 @@ def _metrics(as_of: date, models: LearntModels, lead_metrics: dict[str, float], 
     if models.deal is not None:
         rows += [("deal_model", k, v) for k, v in models.deal.metrics.items()]
     rows.append(("deal_model", "snapshot_rows", float(models.training_rows)))
+    rows.append(("deal_model", "training_deals", float(models.training_deals)))
     for k in OPEN_STAGES:
         rows.append(("stage_conversion", f"win_rate_stage_{k}", models.stage.win_rate[k]))
         rows.append(("stage_conversion", f"deals_stage_{k}", float(models.stage.deals[k])))

@@ -14,6 +14,11 @@ from revops.forecast.deal_model import DealModel, fit_deal_model
 from revops.forecast.features import deal_features
 from revops.forecast.timing import HORIZON_DAYS, LOOKBACK_DAYS, SlipModel, StageConversion
 
+# The deal model learns from the weekly snapshots of at most this many deals, drawn at random. Its
+# trees are small and heavily regularised, so more deals change little: on 157,120 deals (1.37 million
+# snapshots) a draw of 40,000 scored the same held-out Brier score and AUC (0.114, 0.903) as all of
+# them (0.115, 0.904) in 40 % of the time; 20,000 scored visibly worse (0.121, 0.893).
+MAX_TRAINING_DEALS = 50_000
 _MONDAY_SHIFT = 3  # day number 0 (1970-01-01) was a Thursday: (day + 3) % 7 == 0 on Mondays
 
 
@@ -38,6 +43,17 @@ def training_rows(view: AsOfView, lookback_days: int = LOOKBACK_DAYS, horizon_da
     return rows
 
 
+def sample_deals(rows: pd.DataFrame, max_deals: int, seed: int) -> pd.DataFrame:
+    """The rows of at most `max_deals` deals, drawn at random (seeded, and the same whatever the rows'
+    order); every row when there are no more deals than that."""
+    ids = rows["deal_id"].astype(object)
+    unique = np.array(sorted(pd.unique(ids.dropna())), dtype=object)
+    if len(unique) <= max_deals:
+        return rows
+    chosen = unique[np.random.default_rng(seed).choice(len(unique), max_deals, replace=False)]
+    return rows[ids.isin(chosen).to_numpy()].reset_index(drop=True)
+
+
 @dataclass
 class LearntModels:
     """The learnt pieces of the forecast, all trained as of `trained_on`."""
@@ -47,6 +63,7 @@ class LearntModels:
     slip: SlipModel
     deal: DealModel | None
     training_rows: int
+    training_deals: int = 0  # the deals the deal model learnt from (at most MAX_TRAINING_DEALS)
 
     def win_probability(self, open_rows: pd.DataFrame, features: pd.DataFrame) -> np.ndarray:
         """Probability of a win within the horizon: the deal model's, or the stage rate when there was
@@ -56,13 +73,17 @@ class LearntModels:
         return self.stage.win_probability(open_rows["stage_order"].to_numpy("float64"))
 
 
-def train_models(view: AsOfView, seed: int = 0) -> LearntModels:
-    """Train every learnt component on the point-in-time view."""
+def train_models(view: AsOfView, seed: int = 0, max_deals: int = MAX_TRAINING_DEALS) -> LearntModels:
+    """Train every learnt component on the point-in-time view (the deal model on the snapshots of at
+    most `max_deals` deals; the stage and timing models on all of them)."""
+    if max_deals < 1:
+        raise ValueError(f"max_deals={max_deals}: the deal model needs at least one deal to learn from")
     rows = training_rows(view)
     stage = StageConversion.fit(view)
     slip = SlipModel.fit(rows[rows["label"] == 1])
     deal = None
-    if len(rows):
-        features = deal_features(rows, view)
-        deal = fit_deal_model(features, rows["label"].to_numpy(), rows["deal_id"], seed=seed)
-    return LearntModels(view.as_of, stage, slip, deal, len(rows))
+    used = sample_deals(rows, max_deals, seed)
+    if len(used):
+        features = deal_features(used, view)
+        deal = fit_deal_model(features, used["label"].to_numpy(), used["deal_id"], seed=seed)
+    return LearntModels(view.as_of, stage, slip, deal, len(rows), int(used["deal_id"].nunique()))

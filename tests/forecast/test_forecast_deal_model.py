@@ -9,12 +9,13 @@ from datetime import date
 import duckdb
 import numpy as np
 import pandas as pd
+import pytest
 from threadpoolctl import threadpool_limits
 
 from revops.forecast import Marts, as_of_view
 from revops.forecast.deal_model import explain, fit_deal_model
 from revops.forecast.features import deal_features
-from revops.forecast.models import train_models
+from revops.forecast.models import sample_deals, train_models, training_rows
 
 
 def _metrics(con: duckdb.DuckDBPyConnection, model: str) -> dict[str, float]:
@@ -70,3 +71,27 @@ def test_too_little_labelled_history_trains_no_model() -> None:
     rng = np.random.default_rng(0)
     features = pd.DataFrame(rng.normal(size=(120, 20)))
     assert fit_deal_model(features, rng.integers(0, 2, 120), pd.Series(range(120))) is None
+
+
+def test_the_deal_model_learns_from_a_seeded_draw_of_deals_when_there_are_more_than_its_cap(marts: Marts) -> None:
+    view = as_of_view(marts, date(2025, 1, 15))
+    rows = training_rows(view)
+    deals = rows["deal_id"].nunique()
+    cap = deals // 2
+    with threadpool_limits(limits=1, user_api="openmp"):
+        whole = train_models(view, seed=0)
+        a, b = train_models(view, seed=0, max_deals=cap), train_models(view, seed=0, max_deals=cap)
+    assert whole.training_deals == deals and whole.training_rows == len(rows)
+    assert a.training_deals == cap and a.training_rows == len(rows)  # the stage and timing models see all
+    assert a.deal is not None and b.deal is not None and whole.deal is not None
+    assert a.deal.metrics["test_deals"] < whole.deal.metrics["test_deals"]
+    assert a.deal.metrics["brier"] < 0.8 * a.deal.metrics["brier_constant"]  # still a model worth having
+    features = deal_features(view.open_deals, view)
+    assert np.array_equal(a.deal.predict(features), b.deal.predict(features))  # the same draw each time
+    # the draw depends on the seed and the deals, not on the rows' order
+    scrambled = rows.sample(frac=1.0, random_state=7)
+    assert set(sample_deals(scrambled, cap, 0)["deal_id"]) == set(sample_deals(rows, cap, 0)["deal_id"])
+    assert set(sample_deals(rows, cap, 0)["deal_id"]) != set(sample_deals(rows, cap, 1)["deal_id"])
+    assert len(sample_deals(rows, deals, 0)) == len(rows)
+    with pytest.raises(ValueError, match="max_deals"):
+        train_models(view, max_deals=0)
