@@ -24,6 +24,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from revops.forecast.events import DealEvents
 from revops.forecast.marts import Marts, day_number, normalise_status
 
 CLOSED_STATUSES = ("won", "lost")
@@ -45,6 +46,9 @@ class AsOfView:
     reps: pd.DataFrame
     quotas: pd.DataFrame
     accounts: pd.DataFrame
+    # The marts' index of every deal's events, later ones included: deal features ask it only about
+    # days on or before `as_of`, counting events strictly before them (None: build one from the view).
+    events: DealEvents | None = None
 
     def latest_dated_day(self) -> float:
         """The latest day number any dated row of the view carries (for checks: must be <= day)."""
@@ -149,4 +153,5 @@ def as_of_view(marts: Marts, as_of: date) -> AsOfView:
         reps=marts.reps,
         quotas=marts.quotas,
         accounts=marts.accounts,
+        events=marts.deal_events,
     )

@@ -14,7 +14,8 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from revops.forecast.asof import AsOfView, as_of_view
-from revops.forecast.features import SEGMENTS, DatedIndex, codes_of
+from revops.forecast.events import DatedIndex, codes_of
+from revops.forecast.features import SEGMENTS
 from revops.forecast.marts import Marts, day_number, day_to_date
 from revops.forecast.periods import completed_periods
 

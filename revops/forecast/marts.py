@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from revops.forecast.events import DealEvents
+
 EPOCH = date(1970, 1, 1)
 
 
@@ -104,6 +106,12 @@ class Marts:
     @cached_property
     def _pipeline_days(self) -> np.ndarray:
         return np.asarray(self.pipeline["day"].to_numpy("float64"))
+
+    @cached_property
+    def deal_events(self) -> DealEvents:
+        """Every deal's activities, close-date pushes and amount cuts, indexed once for all the views
+        (each asks only about days before its own; see `revops.forecast.events`)."""
+        return DealEvents.of(self.activities, self.changes)
 
     @cached_property
     def changes_by_field(self) -> dict[str, pd.DataFrame]:

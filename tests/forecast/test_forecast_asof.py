@@ -134,6 +134,18 @@ def test_a_deal_closing_on_the_as_of_day_is_open_at_its_start_whatever_the_snaps
     _same(a.open_deals, b.open_deals, ["deal_id"])
 
 
+@pytest.mark.parametrize("as_of", [date(2023, 3, 6), AS_OF, date(2024, 11, 4)])
+def test_features_from_the_marts_shared_event_index_equal_those_from_the_views_own_events(
+        marts: Marts, as_of: date) -> None:
+    view = as_of_view(marts, as_of)
+    assert view.events is marts.deal_events  # built once, shared by every view
+    own = dataclasses.replace(view, events=None)
+    weekly = view.snapshots[(view.snapshots["day"] + 3) % 7 == 0]  # Mondays: training-like rows
+    assert len(weekly) > 100 and (marts.activities["day"] >= view.day).any()  # later events exist
+    for rows in (view.open_deals, weekly):
+        pd.testing.assert_frame_equal(deal_features(rows, view), deal_features(rows, own))
+
+
 def test_features_refuse_rows_dated_after_the_view(marts: Marts) -> None:
     view = as_of_view(marts, AS_OF)
     later = marts.pipeline[marts.pipeline["day"] == DAY + 7]
