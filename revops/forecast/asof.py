@@ -62,15 +62,34 @@ class AsOfView:
         return max(values) if values else float("-inf")
 
 
-def value_at_start_of(marts: Marts, field: str, day: int) -> pd.Series:
-    """Per deal, the value `field` had at the start of `day`: the old value of its first change dated
-    on or after `day` (deals without such a change are absent: their current value applies)."""
+def value_at_start_of(marts: Marts, field: str, day: int) -> np.ndarray | None:
+    """Per row of `marts.deals`, the value `field` had at the start of `day`: the old value of the
+    deal's first change dated on or after `day`, None for a deal without such a change (its current
+    value applies). None when no change of `field` was recorded."""
     changes = marts.changes_by_field.get(field)
     if changes is None:
-        return pd.Series(dtype=object)
-    rows = changes[changes["day"] >= day]
-    first = ~rows["deal_id"].duplicated(keep="first")
-    return pd.Series(rows["old_value"].to_numpy()[first.to_numpy()], index=rows["deal_id"].to_numpy()[first.to_numpy()])
+        return None
+    deal_codes, field_codes, n = marts.deal_codes
+    picked = ((changes["day"] >= day).to_numpy()) & (field_codes[field] >= 0)
+    codes = field_codes[field][picked]
+    _, first = np.unique(codes, return_index=True)  # the first of each deal's rows (changes are in time order)
+    by_code = np.full(n + 1, None, dtype=object)  # the extra last slot answers deals without an id (-1)
+    by_code[codes[first]] = changes["old_value"].to_numpy()[picked][first]
+    return np.asarray(by_code[deal_codes])
+
+
+def _last_close_before(marts: Marts, day: int) -> np.ndarray:
+    """Per row of `marts.deals`, the day of its last status change into a closed status before `day`
+    (NaN when none)."""
+    changes = marts.changes_by_field["status"]
+    deal_codes, field_codes, n = marts.deal_codes
+    picked = ((changes["day"] < day).to_numpy() & changes["new_status"].isin(CLOSED_STATUSES).to_numpy()
+              & (field_codes["status"] >= 0))
+    codes = field_codes["status"][picked][::-1]
+    _, last = np.unique(codes, return_index=True)  # first in reverse: each deal's last such change
+    by_code = np.full(n + 1, np.nan)
+    by_code[codes[last]] = changes["day"].to_numpy("float64")[picked][::-1][last]
+    return np.asarray(by_code[deal_codes])
 
 
 def _closed_as_of(marts: Marts, day: int, open_ids: set[object]) -> pd.DataFrame:
@@ -81,21 +100,17 @@ def _closed_as_of(marts: Marts, day: int, open_ids: set[object]) -> pd.DataFrame
     ids = deals["deal_id"]
 
     status_then = value_at_start_of(marts, "status", day)
-    if not status_then.empty:
-        mapped = ids.map(status_then)
+    if status_then is not None:
+        mapped = pd.Series(status_then, index=deals.index)
         changed = mapped.notna().to_numpy()
         status = status.where(~changed, mapped.map(normalise_status))
         # The close date as known then: the last status change into a closed status before `day`.
-        status_changes = marts.changes_by_field["status"]
-        earlier = status_changes[status_changes["day"] < day]
-        earlier = earlier[earlier["new_status"].isin(CLOSED_STATUSES)]
-        last_close = earlier[~earlier["deal_id"].duplicated(keep="last")]
-        close_then = ids.map(pd.Series(last_close["day"].to_numpy(), index=last_close["deal_id"].to_numpy()))
+        close_then = pd.Series(_last_close_before(marts, day), index=deals.index)
         closed_day = closed_day.where(~changed, close_then)
 
     amount_then = value_at_start_of(marts, "amount", day)
-    if not amount_then.empty:
-        native = pd.to_numeric(ids.map(amount_then), errors="coerce")
+    if amount_then is not None:
+        native = pd.to_numeric(pd.Series(amount_then, index=deals.index), errors="coerce")
         rate = deals["fx_rate"].where(deals["fx_rate"].notna(), deals["amount_corporate"] / deals["amount"])
         reverted = native * rate
         amount_corp = amount_corp.where(reverted.isna(), reverted)

@@ -146,6 +146,24 @@ def test_features_from_the_marts_shared_event_index_equal_those_from_the_views_o
         pd.testing.assert_frame_equal(deal_features(rows, view), deal_features(rows, own))
 
 
+@pytest.mark.parametrize("field", ["status", "amount"])
+def test_a_deals_value_at_the_start_of_a_day_is_the_old_value_of_its_first_later_change(marts: Marts,
+                                                                                       field: str) -> None:
+    from revops.forecast.asof import value_at_start_of
+
+    changes = marts.changes[marts.changes["field"] == field]
+    for day in (DAY - 200, DAY, DAY + 150):
+        later = changes[changes["day"] >= day].sort_values(["deal_id", "changed_epoch"], kind="stable")
+        expected = later.groupby("deal_id", sort=False)["old_value"].first()
+        got = value_at_start_of(marts, field, day)
+        assert got is not None and len(got) == len(marts.deals)
+        by_deal = dict(zip(marts.deals["deal_id"], got, strict=True))
+        assert {k for k, v in by_deal.items() if v is not None} == set(expected.index)
+        assert all(by_deal[k] == v for k, v in expected.items())
+        assert len(expected) > 0
+    assert value_at_start_of(marts, "no such field", DAY) is None
+
+
 def test_features_refuse_rows_dated_after_the_view(marts: Marts) -> None:
     view = as_of_view(marts, AS_OF)
     later = marts.pipeline[marts.pipeline["day"] == DAY + 7]
