@@ -62,6 +62,21 @@ class AsOfView:
         return max(values) if values else float("-inf")
 
 
+def _per_deal(marts: Marts, field: str, picked: np.ndarray, values: np.ndarray, *, last: bool,
+              fill: float | None) -> np.ndarray:
+    """Per row of `marts.deals`, the value of its first (or last) picked change of `field`, in the
+    changes' time order; `fill` for a deal without one."""
+    deal_codes, field_codes, n = marts.deal_codes
+    picked = picked & (field_codes[field] >= 0)
+    codes, values = field_codes[field][picked], values[picked]
+    if last:
+        codes, values = codes[::-1], values[::-1]
+    _, first = np.unique(codes, return_index=True)  # each deal's first row in that order
+    by_code = np.full(n + 1, fill, dtype=object if fill is None else "float64")  # last slot: no deal id (-1)
+    by_code[codes[first]] = values[first]
+    return np.asarray(by_code[deal_codes])
+
+
 def value_at_start_of(marts: Marts, field: str, day: int) -> np.ndarray | None:
     """Per row of `marts.deals`, the value `field` had at the start of `day`: the old value of the
     deal's first change dated on or after `day`, None for a deal without such a change (its current
@@ -69,27 +84,16 @@ def value_at_start_of(marts: Marts, field: str, day: int) -> np.ndarray | None:
     changes = marts.changes_by_field.get(field)
     if changes is None:
         return None
-    deal_codes, field_codes, n = marts.deal_codes
-    picked = ((changes["day"] >= day).to_numpy()) & (field_codes[field] >= 0)
-    codes = field_codes[field][picked]
-    _, first = np.unique(codes, return_index=True)  # the first of each deal's rows (changes are in time order)
-    by_code = np.full(n + 1, None, dtype=object)  # the extra last slot answers deals without an id (-1)
-    by_code[codes[first]] = changes["old_value"].to_numpy()[picked][first]
-    return np.asarray(by_code[deal_codes])
+    return _per_deal(marts, field, (changes["day"] >= day).to_numpy(), changes["old_value"].to_numpy(),
+                     last=False, fill=None)
 
 
 def _last_close_before(marts: Marts, day: int) -> np.ndarray:
     """Per row of `marts.deals`, the day of its last status change into a closed status before `day`
     (NaN when none)."""
     changes = marts.changes_by_field["status"]
-    deal_codes, field_codes, n = marts.deal_codes
-    picked = ((changes["day"] < day).to_numpy() & changes["new_status"].isin(CLOSED_STATUSES).to_numpy()
-              & (field_codes["status"] >= 0))
-    codes = field_codes["status"][picked][::-1]
-    _, last = np.unique(codes, return_index=True)  # first in reverse: each deal's last such change
-    by_code = np.full(n + 1, np.nan)
-    by_code[codes[last]] = changes["day"].to_numpy("float64")[picked][::-1][last]
-    return np.asarray(by_code[deal_codes])
+    picked = (changes["day"] < day).to_numpy() & changes["new_status"].isin(CLOSED_STATUSES).to_numpy()
+    return _per_deal(marts, "status", picked, changes["day"].to_numpy("float64"), last=True, fill=np.nan)
 
 
 def _closed_as_of(marts: Marts, day: int, open_ids: set[object]) -> pd.DataFrame:

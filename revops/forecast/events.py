@@ -97,14 +97,12 @@ class DealEvents:
         """Index `activities` (deal_id, day) and the pushes and cuts among `changes`."""
         vocab = pd.Index(pd.unique(pd.concat([activities["deal_id"], changes["deal_id"]]).dropna().astype(object)))
         flags = change_flags(changes)
-        pushes = flags[flags["kind"] == "push"]
-        cuts = flags[flags["kind"] == "cut"]
-        return cls(
-            vocabulary=vocab,
-            activities=DatedIndex(codes_of(activities["deal_id"], vocab), activities["day"].to_numpy(dtype="float64")),
-            pushes=DatedIndex(codes_of(pushes["deal_id"], vocab), pushes["day"].to_numpy(dtype="float64")),
-            cuts=DatedIndex(codes_of(cuts["deal_id"], vocab), cuts["day"].to_numpy(dtype="float64")),
-        )
+
+        def index(events: pd.DataFrame) -> DatedIndex:
+            return DatedIndex(codes_of(events["deal_id"], vocab), events["day"].to_numpy(dtype="float64"))
+
+        return cls(vocabulary=vocab, activities=index(activities), pushes=index(flags[flags["kind"] == "push"]),
+                   cuts=index(flags[flags["kind"] == "cut"]))
 
     def codes(self, deal_ids: pd.Series) -> np.ndarray:
         """Each deal's code in the vocabulary; -1 for a deal without events (every count is 0 for it,
